@@ -31,7 +31,9 @@ public final class Charts {
     XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle)
         .build();
     style(c.getStyler());
-    c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+    // Below the plot: an inside legend can hide the end of a curve.
+    c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     c.getStyler().setMarkerSize(5);
     return c;
   }
