@@ -50,7 +50,7 @@ final class CnnSmall implements Network {
       x = convs.get(i).apply(x);
       x = tf.nn.leakyRelu(bns.get(i).apply(x, training, updates), LeakyRelu.alpha(LEAK));
       if (i == 1 || i == 3) {
-        x = tf.nn.maxPool(x, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+        x = MaxPool2d.apply(tf.scope(), x, 2, 2, "VALID");
       }
     }
     return heads.apply(x, updates);

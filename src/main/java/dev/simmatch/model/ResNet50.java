@@ -88,7 +88,7 @@ final class ResNet50 implements Network {
     // Max pool 3x3/2 with PyTorch's padding of 1: after the ReLU every value is >= 0, so zero padding
     // cannot win the max and equals PyTorch's -inf padding.
     x = tf.pad(x, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f));
-    x = tf.nn.maxPool(x, tf.constant(new int[] {1, 3, 3, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+    x = MaxPool2d.apply(tf.scope(), x, 3, 2, "VALID");
     for (Bottleneck b : blocks) {
       x = b.apply(x, training, updates);
     }

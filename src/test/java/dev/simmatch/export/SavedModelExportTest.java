@@ -183,7 +183,7 @@ class SavedModelExportTest {
       "Cast", "Div", "Sub", "Mul", "Shape", "Slice", "Reshape", "Equal", "LogicalOr", "LogicalAnd", "All", "Assert",
       "SelectV2", "Sum",
       "EnsureShape",
-      "Conv2D", "FusedBatchNormV3", "LeakyRelu", "MaxPoolV2", "Mean", "MatMul", "Add", "Relu", "Square", "Rsqrt",
+      "Conv2D", "FusedBatchNormV3", "LeakyRelu", "MaxPool", "Mean", "MatMul", "Add", "Relu", "Square", "Rsqrt",
       "Sqrt", "Maximum", "Softmax", "ArgMax");
 
   @Test
