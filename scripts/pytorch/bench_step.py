@@ -4,8 +4,8 @@
 Written for this project from the semantics in its notes (same model definitions, batch
 composition and losses as the Java side) so that `scripts/bench` can report Java/PyTorch
 ratios measured on the same machine in the same run. Prints one JSON object per line:
-{"framework": "pytorch", "model", "algorithm", "batch", "mu", "images_per_step",
- "images_per_second", "step_ms", "peak_rss_mb"}.
+{"framework": "pytorch", "model", "memory_format", "algorithm", "batch", "mu", "steps",
+ "images_per_step", "images_per_second", "step_ms", "peak_rss_mb"}.
 """
 import argparse
 import json
@@ -151,13 +151,18 @@ def main():
     ap.add_argument("--classes", type=int, default=10)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--min-seconds", type=float, default=0.0,
+                    help="keep timing steps until this much time has passed (short steps are averaged over many)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--memory-format", default="channels_last", choices=["channels_last", "contiguous"],
+                    help="layout of weights and images; channels_last (NHWC, as TensorFlow) is the faster on CPU")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     size = a.size or (32 if a.model == "wrn28_2" else 28)
     ch = a.channels or (3 if a.model == "wrn28_2" else 1)
-    model = WRN(a.classes) if a.model == "wrn28_2" else CnnSmall(a.classes, ch)
+    fmt = torch.channels_last if a.memory_format == "channels_last" else torch.contiguous_format
+    model = (WRN(a.classes) if a.model == "wrn28_2" else CnnSmall(a.classes, ch)).to(memory_format=fmt)
     decay = [p for n, p in model.named_parameters() if "bn" not in n and "bias" not in n]
     no_decay = [p for n, p in model.named_parameters() if "bn" in n or "bias" in n]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
@@ -165,13 +170,24 @@ def main():
     model.train()
     b, bu = a.batch, a.batch * a.mu
     k = 4 * b
-    x = torch.randn(b, ch, size, size)
+    x = torch.randn(b, ch, size, size).contiguous(memory_format=fmt)
     y = torch.randint(0, a.classes, (b,))
-    uw = torch.randn(bu, ch, size, size)
-    us = torch.randn(bu, ch, size, size)
+    uw = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
+    us = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
     state = {"bank": F.normalize(torch.randn(k, 128), dim=1), "labels": torch.randint(0, a.classes, (1, k)),
              "queue": torch.zeros(32, a.classes), "ptr": 0, "index": torch.randperm(k)[:b]}
     per_step = b if a.algorithm == "supervised" else b + 2 * bu
+    # EMA evaluation model as on the Java side: parameters averaged with decay 0.999, BN running
+    # statistics copied.
+    ema_params = [p.detach().clone() for p in model.parameters()]
+    ema_buffers = [t.detach().clone() for t in model.buffers()]
+
+    def ema_update(decay=0.999):
+        with torch.no_grad():
+            for e, p in zip(ema_params, model.parameters()):
+                e.mul_(decay).add_(p, alpha=1.0 - decay)
+            for e, t in zip(ema_buffers, model.buffers()):
+                e.copy_(t)
 
     def one():
         opt.zero_grad(set_to_none=True)
@@ -183,17 +199,23 @@ def main():
             loss = step_simmatch(model, x, y, uw, us, state)
         loss.backward()
         opt.step()
+        ema_update()
+        if not torch.isfinite(loss).item():
+            raise SystemExit(f"bench_step: loss became {loss.item()}")
 
     for _ in range(a.warmup):
         one()
     t0 = time.perf_counter()
-    for _ in range(a.steps):
+    timed = 0
+    while timed < a.steps or time.perf_counter() - t0 < a.min_seconds:
         one()
-    dt = (time.perf_counter() - t0) / a.steps
+        timed += 1
+    dt = (time.perf_counter() - t0) / timed
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "model": a.model,
-                      "algorithm": a.algorithm, "batch": b, "mu": a.mu, "images_per_step": per_step,
-                      "images_per_second": per_step / dt, "step_ms": dt * 1000, "peak_rss_mb": rss}))
+                      "memory_format": a.memory_format, "algorithm": a.algorithm, "batch": b, "mu": a.mu,
+                      "steps": timed, "images_per_step": per_step, "images_per_second": per_step / dt,
+                      "step_ms": dt * 1000, "peak_rss_mb": rss}))
 
 
 if __name__ == "__main__":

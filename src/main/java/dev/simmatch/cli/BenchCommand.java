@@ -73,8 +73,13 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--mu", defaultValue = "7", description = "mu*B unlabeled images per step (default ${DEFAULT-VALUE})")
   int mu;
 
-  @Option(names = "--steps", defaultValue = "20", description = "timed steps (default ${DEFAULT-VALUE})")
+  @Option(names = "--steps", defaultValue = "20", description = "timed steps, at least (default ${DEFAULT-VALUE})")
   int steps;
+
+  @Option(names = "--min-seconds", defaultValue = "0",
+      description = "keep timing steps until this much time has passed, so that short steps are averaged over"
+          + " many (default ${DEFAULT-VALUE})")
+  double minSeconds;
 
   @Option(names = "--warmup", defaultValue = "2", description = "untimed steps first (default ${DEFAULT-VALUE})")
   int warmup;
@@ -184,7 +189,7 @@ public final class BenchCommand implements Callable<Integer> {
           side, side, ch, m.batch(), m.mu(), m.workers(), m.viewsPerSecond(), m.unlabeledPairsPerSecond(),
           m.sslStepsPerSecond(), m.singleThreadViewsPerSecond()));
     } else {
-      StepMeasurement m = measureStep(cfg, side, ch, classes, warmup, steps);
+      StepMeasurement m = measureStep(cfg, side, ch, classes, warmup, steps, minSeconds);
       result = m;
       if (json) {
         out.println(toJson(m));
@@ -202,13 +207,16 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Times {@code steps} training steps after {@code warmup} untimed ones. The algorithm, model, B,
-   * mu and threads come from {@code cfg}; SimMatch's bank has 4*B rows.
+   * Times at least {@code steps} training steps, and for at least {@code minSeconds}, after
+   * {@code warmup} untimed ones. The algorithm, model, B, mu and threads come from {@code cfg};
+   * SimMatch's bank has 4*B rows.
    */
-  public static StepMeasurement measureStep(Config cfg, int size, int channels, int classes, int warmup, int steps) {
-    if (steps < 1 || warmup < 0 || cfg.train().threads() < 1 || classes < 2) {
-      throw new UserInputException("bench: need --steps >= 1, --warmup >= 0, --threads >= 1, --classes >= 2; got "
-          + steps + ", " + warmup + ", " + cfg.train().threads() + ", " + classes);
+  public static StepMeasurement measureStep(
+      Config cfg, int size, int channels, int classes, int warmup, int steps, double minSeconds) {
+    if (steps < 1 || warmup < 0 || !(minSeconds >= 0) || cfg.train().threads() < 1 || classes < 2) {
+      throw new UserInputException("bench: need --steps >= 1, --warmup >= 0, --min-seconds >= 0, --threads >= 1,"
+          + " --classes >= 2; got " + steps + ", " + warmup + ", " + minSeconds + ", " + cfg.train().threads() + ", "
+          + classes);
     }
     int b = cfg.train().batchSize();
     int bankRows = BANK_ROWS_PER_LABELED * b;
@@ -226,42 +234,51 @@ public final class BenchCommand implements Callable<Integer> {
       // The trainer's fetches: loss, learning rate and every monitor.
       List<Operand<TFloat32>> fetches = new ArrayList<>(List.of(g.loss, g.learningRate));
       fetches.addAll(g.metrics.values());
+      Shape lab = Shape.of(b, size, size, channels);
+      Shape unl = Shape.of(bu, size, size, channels);
+      for (int s = 0; s < warmup; s++) {
+        runStep(session, g, fetches, batches[s % batches.length], lab, unl, s);
+      }
+      long minNanos = (long) (minSeconds * 1e9);
       long inRun = 0;
+      int timed = 0;
       long start = System.nanoTime();
-      for (int s = 0; s < warmup + steps; s++) {
-        if (s == warmup) {
-          inRun = 0;
-          start = System.nanoTime();
-        }
-        RandomBatch rb = batches[s % batches.length];
-        Shape lab = Shape.of(b, size, size, channels);
-        Shape unl = Shape.of(bu, size, size, channels);
-        try (TFloat32 x = TFloat32.tensorOf(lab, DataBuffers.of(rb.x, true, false));
-            TInt32 y = TInt32.vectorOf(rb.y);
-            TInt32 idx = TInt32.vectorOf(rb.index);
-            TFloat32 uw = TFloat32.tensorOf(unl, DataBuffers.of(rb.uWeak, true, false));
-            TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(rb.uStrong, true, false));
-            TInt32 ul = TInt32.vectorOf(rb.uLabels)) {
-          Session.Runner runner = session.runner()
-              .feed(g.x, x).feed(g.y, y).feed(g.indexX, idx)
-              .feed(g.uWeak, uw).feed(g.uStrong, us).feed(g.uLabels, ul)
-              .addTarget(g.trainOp);
-          fetches.forEach(runner::fetch);
-          long t0 = System.nanoTime();
-          try (Result r = runner.run()) {
-            inRun += System.nanoTime() - t0;
-            float loss = ((TFloat32) r.get(0)).getFloat();
-            if (!Float.isFinite(loss)) {
-              throw new IllegalStateException("bench: loss became " + loss + " at step " + s);
-            }
-          }
-        }
+      while (timed < steps || System.nanoTime() - start < minNanos) {
+        int s = warmup + timed;
+        inRun += runStep(session, g, fetches, batches[s % batches.length], lab, unl, s);
+        timed++;
       }
       long total = System.nanoTime() - start;
-      double secondsPerStep = total / 1e9 / steps;
+      double secondsPerStep = total / 1e9 / timed;
       return new StepMeasurement("java", "train_step", TensorFlow.version(), cfg.model().arch(), alg.name(), b,
-          cfg.train().mu(), size, channels, cfg.train().threads(), warmup, steps, perStep, perStep / secondsPerStep,
+          cfg.train().mu(), size, channels, cfg.train().threads(), warmup, timed, perStep, perStep / secondsPerStep,
           1000 * secondsPerStep, (double) (total - inRun) / total, peakRssMb());
+    }
+  }
+
+  /** One training step on {@code rb}; returns the nanoseconds spent inside {@code session.run}. */
+  private static long runStep(
+      Session session, TrainGraph g, List<Operand<TFloat32>> fetches, RandomBatch rb, Shape lab, Shape unl, int s) {
+    try (TFloat32 x = TFloat32.tensorOf(lab, DataBuffers.of(rb.x, true, false));
+        TInt32 y = TInt32.vectorOf(rb.y);
+        TInt32 idx = TInt32.vectorOf(rb.index);
+        TFloat32 uw = TFloat32.tensorOf(unl, DataBuffers.of(rb.uWeak, true, false));
+        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(rb.uStrong, true, false));
+        TInt32 ul = TInt32.vectorOf(rb.uLabels)) {
+      Session.Runner runner = session.runner()
+          .feed(g.x, x).feed(g.y, y).feed(g.indexX, idx)
+          .feed(g.uWeak, uw).feed(g.uStrong, us).feed(g.uLabels, ul)
+          .addTarget(g.trainOp);
+      fetches.forEach(runner::fetch);
+      long t0 = System.nanoTime();
+      try (Result r = runner.run()) {
+        long inRun = System.nanoTime() - t0;
+        float loss = ((TFloat32) r.get(0)).getFloat();
+        if (!Float.isFinite(loss)) {
+          throw new IllegalStateException("bench: loss became " + loss + " at step " + s);
+        }
+        return inRun;
+      }
     }
   }
 

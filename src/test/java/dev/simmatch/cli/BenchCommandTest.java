@@ -43,6 +43,16 @@ class BenchCommandTest {
   }
 
   @Test
+  void minSecondsKeepsTimingPastTheStepCount() throws Exception {
+    String out = run(0, "bench", "--model", "cnn-small", "--batch", "2", "--mu", "1", "--size", "8", "--classes", "2",
+        "--steps", "1", "--min-seconds", "0.3", "--warmup", "1", "--threads", "1", "--json");
+    JsonNode j = new ObjectMapper().readTree(out);
+    int steps = j.get("steps").asInt();
+    assertTrue(steps > 1, out);
+    assertTrue(steps * j.get("step_ms").asDouble() >= 300, out);
+  }
+
+  @Test
   void textOutputNamesTheFigures() {
     String out = run(0, "bench", "--model", "cnn-small", "--batch", "2", "--size", "8", "--steps", "1",
         "--warmup", "0", "--threads", "1");
