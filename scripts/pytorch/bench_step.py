@@ -154,6 +154,8 @@ def main():
     ap.add_argument("--min-seconds", type=float, default=0.0,
                     help="keep timing steps until this much time has passed (short steps are averaged over many)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="after the timing, profile N more steps and print the self CPU time per op")
     ap.add_argument("--memory-format", default="channels_last", choices=["channels_last", "contiguous"],
                     help="layout of weights and images; channels_last (NHWC, as TensorFlow) is the faster on CPU")
     a = ap.parse_args()
@@ -216,6 +218,13 @@ def main():
                       "memory_format": a.memory_format, "algorithm": a.algorithm, "batch": b, "mu": a.mu,
                       "steps": timed, "images_per_step": per_step, "images_per_second": per_step / dt,
                       "step_ms": dt * 1000, "peak_rss_mb": rss}))
+    if a.profile > 0:
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(a.profile):
+                one()
+        print(f"self CPU time over {a.profile} profiled steps (divide by {a.profile} for a step)")
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=20))
 
 
 if __name__ == "__main__":

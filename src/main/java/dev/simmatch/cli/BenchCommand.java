@@ -84,6 +84,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "2", description = "untimed steps first (default ${DEFAULT-VALUE})")
   int warmup;
 
+  @Option(names = "--profile", defaultValue = "0", paramLabel = "N",
+      description = "after the timing, trace N more steps and print where the time goes, per op type"
+          + " (TensorFlow step stats; tracing itself slows the ops a little)")
+  int profileSteps;
+
   @Option(names = "--threads", defaultValue = "2", description = "TensorFlow intra-op threads; inter-op is 1 (default ${DEFAULT-VALUE})")
   int threads;
 
@@ -189,7 +194,8 @@ public final class BenchCommand implements Callable<Integer> {
           side, side, ch, m.batch(), m.mu(), m.workers(), m.viewsPerSecond(), m.unlabeledPairsPerSecond(),
           m.sslStepsPerSecond(), m.singleThreadViewsPerSecond()));
     } else {
-      StepMeasurement m = measureStep(cfg, side, ch, classes, warmup, steps, minSeconds);
+      OpProfile profile = new OpProfile();
+      StepMeasurement m = measureStep(cfg, side, ch, classes, warmup, steps, minSeconds, profileSteps, profile);
       result = m;
       if (json) {
         out.println(toJson(m));
@@ -201,6 +207,10 @@ public final class BenchCommand implements Callable<Integer> {
             m.outsideSessionShare() < 0.10 ? "" : "  (above the 10% budget)");
         out.printf(Locale.ROOT, "peak RSS: %.0f MB%n", m.peakRssMb());
       }
+      if (profileSteps > 0) {
+        out.printf(Locale.ROOT, "%nop time per step over %d traced steps (kernels as TensorFlow ran them)%n%s",
+            profileSteps, profile.table(20).text());
+      }
     }
     out.flush();
     return 0;
@@ -208,15 +218,16 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * Times at least {@code steps} training steps, and for at least {@code minSeconds}, after
-   * {@code warmup} untimed ones. The algorithm, model, B, mu and threads come from {@code cfg};
-   * SimMatch's bank has 4*B rows.
+   * {@code warmup} untimed ones, then traces {@code profileSteps} more into {@code profile}. The
+   * algorithm, model, B, mu and threads come from {@code cfg}; SimMatch's bank has 4*B rows.
    */
-  public static StepMeasurement measureStep(
-      Config cfg, int size, int channels, int classes, int warmup, int steps, double minSeconds) {
-    if (steps < 1 || warmup < 0 || !(minSeconds >= 0) || cfg.train().threads() < 1 || classes < 2) {
-      throw new UserInputException("bench: need --steps >= 1, --warmup >= 0, --min-seconds >= 0, --threads >= 1,"
-          + " --classes >= 2; got " + steps + ", " + warmup + ", " + minSeconds + ", " + cfg.train().threads() + ", "
-          + classes);
+  public static StepMeasurement measureStep(Config cfg, int size, int channels, int classes, int warmup, int steps,
+      double minSeconds, int profileSteps, OpProfile profile) {
+    if (steps < 1 || warmup < 0 || !(minSeconds >= 0) || profileSteps < 0 || cfg.train().threads() < 1
+        || classes < 2) {
+      throw new UserInputException("bench: need --steps >= 1, --warmup >= 0, --min-seconds >= 0, --profile >= 0,"
+          + " --threads >= 1, --classes >= 2; got " + steps + ", " + warmup + ", " + minSeconds + ", " + profileSteps
+          + ", " + cfg.train().threads() + ", " + classes);
     }
     int b = cfg.train().batchSize();
     int bankRows = BANK_ROWS_PER_LABELED * b;
@@ -237,7 +248,7 @@ public final class BenchCommand implements Callable<Integer> {
       Shape lab = Shape.of(b, size, size, channels);
       Shape unl = Shape.of(bu, size, size, channels);
       for (int s = 0; s < warmup; s++) {
-        runStep(session, g, fetches, batches[s % batches.length], lab, unl, s);
+        runStep(session, g, fetches, batches[s % batches.length], lab, unl, s, null);
       }
       long minNanos = (long) (minSeconds * 1e9);
       long inRun = 0;
@@ -245,10 +256,14 @@ public final class BenchCommand implements Callable<Integer> {
       long start = System.nanoTime();
       while (timed < steps || System.nanoTime() - start < minNanos) {
         int s = warmup + timed;
-        inRun += runStep(session, g, fetches, batches[s % batches.length], lab, unl, s);
+        inRun += runStep(session, g, fetches, batches[s % batches.length], lab, unl, s, null);
         timed++;
       }
       long total = System.nanoTime() - start;
+      for (int p = 0; p < profileSteps; p++) {
+        int s = warmup + timed + p;
+        runStep(session, g, fetches, batches[s % batches.length], lab, unl, s, profile);
+      }
       double secondsPerStep = total / 1e9 / timed;
       return new StepMeasurement("java", "train_step", TensorFlow.version(), cfg.model().arch(), alg.name(), b,
           cfg.train().mu(), size, channels, cfg.train().threads(), warmup, timed, perStep, perStep / secondsPerStep,
@@ -256,9 +271,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** One training step on {@code rb}; returns the nanoseconds spent inside {@code session.run}. */
-  private static long runStep(
-      Session session, TrainGraph g, List<Operand<TFloat32>> fetches, RandomBatch rb, Shape lab, Shape unl, int s) {
+  /**
+   * One training step on {@code rb}, traced into {@code profile} unless it is null; returns the
+   * nanoseconds spent inside {@code session.run}.
+   */
+  private static long runStep(Session session, TrainGraph g, List<Operand<TFloat32>> fetches, RandomBatch rb,
+      Shape lab, Shape unl, int s, OpProfile profile) {
     try (TFloat32 x = TFloat32.tensorOf(lab, DataBuffers.of(rb.x, true, false));
         TInt32 y = TInt32.vectorOf(rb.y);
         TInt32 idx = TInt32.vectorOf(rb.index);
@@ -270,9 +288,15 @@ public final class BenchCommand implements Callable<Integer> {
           .feed(g.uWeak, uw).feed(g.uStrong, us).feed(g.uLabels, ul)
           .addTarget(g.trainOp);
       fetches.forEach(runner::fetch);
+      if (profile != null) {
+        runner.setOptions(OpProfile.TRACE);
+      }
       long t0 = System.nanoTime();
-      try (Result r = runner.run()) {
+      try (Result r = profile != null ? runner.runAndFetchMetadata() : runner.run()) {
         long inRun = System.nanoTime() - t0;
+        if (profile != null) {
+          r.getMetadata().ifPresent(profile::add);
+        }
         float loss = ((TFloat32) r.get(0)).getFloat();
         if (!Float.isFinite(loss)) {
           throw new IllegalStateException("bench: loss became " + loss + " at step " + s);

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.tensorflow.proto.NodeExecStats;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +52,27 @@ class BenchCommandTest {
     int steps = j.get("steps").asInt();
     assertTrue(steps > 1, out);
     assertTrue(steps * j.get("step_ms").asDouble() >= 300, out);
+  }
+
+  @Test
+  void profileListsTheConvolutionsAmongTheOpTypesOfAStep() {
+    String out = run(0, "bench", "--model", "cnn-small", "--batch", "2", "--size", "8", "--steps", "1",
+        "--warmup", "1", "--threads", "1", "--profile", "2");
+    assertTrue(out.contains("op time per step over 2 traced steps"), out);
+    List<String> rows = out.lines().dropWhile(l -> !l.startsWith("op type")).skip(1).toList();
+    assertTrue(rows.size() >= 5, out);
+    assertTrue(rows.stream().anyMatch(l -> l.matches(".*Conv2D\\s+[0-9.]+\\s+[0-9.]+%\\s+5")), out);
+    assertTrue(rows.stream().anyMatch(l -> l.contains("ApplyMomentum")), out);
+  }
+
+  @Test
+  void opTypeIsTheKernelNamedInTheTimelineLabel() {
+    assertEquals("_MklNativeConv2D", OpProfile.opType(NodeExecStats.newBuilder().setNodeName("Conv2d_1")
+        .setTimelineLabel("Conv2d_1 = _MklNativeConv2D(x, w)").build()));
+    assertEquals("NoOp", OpProfile.opType(NodeExecStats.newBuilder().setNodeName("train_op")
+        .setTimelineLabel("train_op = NoOp()").build()));
+    assertEquals("_SOURCE", OpProfile.opType(NodeExecStats.newBuilder().setNodeName("_SOURCE")
+        .setTimelineLabel("_SOURCE").build()));
   }
 
   @Test
