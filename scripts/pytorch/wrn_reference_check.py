@@ -4,7 +4,7 @@
 It confirms that the WRN of bench_step.py is the reference definition (float64: errors ~1e-16),
 and shows what PyTorch itself achieves in float32, the precision the Java port runs in:
 
-    /usr/bin/python3 scripts/pytorch/wrn_reference_check.py ../shared/reference/wrn28_2
+    /usr/bin/python3 scripts/pytorch/wrn_reference_check.py src/test/resources/reference/wrn28_2
 """
 import argparse
 import os

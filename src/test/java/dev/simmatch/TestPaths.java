@@ -3,29 +3,22 @@ package dev.simmatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates the shared read-only folder (reference vectors, notes) from a test. */
+/** Locates the reference data the repository carries in {@code src/test/resources/reference}. */
 public final class TestPaths {
   private TestPaths() {}
 
-  /**
-   * The {@code simmatch.shared} system property if that directory exists, else the first {@code
-   * shared} directory holding {@code reference} found walking up from the working directory.
-   */
-  public static Path shared() {
-    String prop = System.getProperty("simmatch.shared");
-    if (prop != null && Files.isDirectory(Path.of(prop))) {
-      return Path.of(prop);
-    }
-    for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared");
-      if (Files.isDirectory(candidate.resolve("reference"))) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("no shared/reference folder above " + System.getProperty("user.dir"));
+  /** The project root: {@code simmatch.basedir} (set by Surefire and Failsafe), else the working directory. */
+  public static Path projectRoot() {
+    String prop = System.getProperty("simmatch.basedir");
+    return Path.of(prop != null ? prop : System.getProperty("user.dir")).toAbsolutePath();
   }
 
+  /** {@code src/test/resources/reference} under the project root; fails loudly if it is missing. */
   public static Path reference() {
-    return shared().resolve("reference");
+    Path ref = projectRoot().resolve("src/test/resources/reference");
+    if (!Files.isDirectory(ref)) {
+      throw new IllegalStateException("reference data folder " + ref + " is missing from the checkout");
+    }
+    return ref;
   }
 }

@@ -1,6 +1,7 @@
 package dev.simmatch.cli;
 
 import dev.simmatch.UserInputException;
+import dev.simmatch.io.ReferenceData;
 import dev.simmatch.config.Config;
 import dev.simmatch.io.Npz;
 import dev.simmatch.model.Network;
@@ -56,7 +57,13 @@ public final class CheckParityCommand implements Callable<Integer> {
   private static final double MOMENTUM = 0.9;
   private static final double WEIGHT_DECAY = 5e-4;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "folder with *_init.npz, *_io.npz, *_after2steps.npz")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "DIR",
+      description =
+          "folder with *_init.npz, *_io.npz, *_after2steps.npz; default: the repository's "
+              + ReferenceData.IN_REPO + "/wrn28_2")
   Path dir;
 
   @Spec CommandSpec spec;
@@ -81,7 +88,7 @@ public final class CheckParityCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Report report = run(dir, out);
+    Report report = run(dir != null ? dir : ReferenceData.folder("wrn28_2"), out);
     return report.failed() == 0 ? 0 : Main.EXIT_RUNTIME;
   }
 

@@ -2,6 +2,7 @@ package dev.simmatch.cli;
 
 import dev.simmatch.algorithms.vectors.Comparison;
 import dev.simmatch.algorithms.vectors.VectorChecker;
+import dev.simmatch.io.ReferenceData;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,8 +27,11 @@ public final class CheckVectorsCommand implements Callable<Integer> {
 
   @Parameters(
       index = "0",
+      arity = "0..1",
       paramLabel = "DIR",
-      description = "directory of vector .json files (or one file)")
+      description =
+          "directory of vector .json files (or one file); default: the repository's "
+              + ReferenceData.IN_REPO + "/ssl-vectors")
   Path dir;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -45,7 +49,7 @@ public final class CheckVectorsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Summary summary = run(dir, spec.commandLine().getOut());
+    Summary summary = run(dir != null ? dir : ReferenceData.folder("ssl-vectors"), spec.commandLine().getOut());
     return summary.failed() == 0 ? 0 : Main.EXIT_RUNTIME;
   }
 
