@@ -94,7 +94,8 @@ public final class Trainer {
     Dataset train = data.train();
     LabeledSplit split = prepareRunDir(train);
     int numClasses = train.numClasses();
-    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
+    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim(),
+        labeledDistribution(train, split.labeled(), numClasses));
     Normalizer norm = Normalizer.forConfig(cfg.data(), train.channels());
     Views views = Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
 
@@ -121,11 +122,13 @@ public final class Trainer {
       IntervalMeans means = new IntervalMeans(fetchedNames);
       long images = 0;
       long loopStart = System.nanoTime();
-      int perStep = cfg.train().batchSize() * (algorithm.usesUnlabeled() ? 1 + 2 * cfg.train().mu() : 1);
+      int unlabeledViews = 1 + algorithm.strongViews() + (algorithm.usesRotatedView() ? 1 : 0);
+      int perStep = cfg.train().batchSize() * (algorithm.usesUnlabeled() ? 1 + unlabeledViews * cfg.train().mu() : 1);
       try (SslBatcher batcher =
           new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
               cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
-              cfg.data().workers(), cfg.data().prefetch(), start)) {
+              cfg.data().workers(), cfg.data().prefetch(), start, algorithm.strongViews(),
+              algorithm.usesRotatedView())) {
         for (long step = start; step < cfg.train().steps(); step++) {
           SslBatch b = batcher.next();
           double[] fetched = step(g, session, b, metricNames);
@@ -174,17 +177,32 @@ public final class Trainer {
   private static double[] step(TrainGraph g, Session session, SslBatch b, List<String> metricNames) {
     Shape lab = Shape.of(b.batchSize(), b.h(), b.w(), b.c());
     Shape unl = Shape.of(b.unlabeledSize(), b.h(), b.w(), b.c());
+    List<Tensor> extra = new ArrayList<>();
     try (TFloat32 x = TFloat32.tensorOf(lab, DataBuffers.of(b.x(), true, false));
         TInt32 y = TInt32.tensorOf(Shape.of(b.batchSize()), DataBuffers.of(b.y(), true, false));
         TInt32 idx = TInt32.tensorOf(Shape.of(b.batchSize()), DataBuffers.of(b.indexX(), true, false));
         TFloat32 uw = TFloat32.tensorOf(unl, DataBuffers.of(b.uWeak(), true, false));
-        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(b.uStrong(), true, false));
         TInt32 ul = TInt32.tensorOf(Shape.of(b.unlabeledSize()), DataBuffers.of(b.uLabels(), true, false))) {
       Session.Runner runner =
           session.runner()
               .feed(g.x, x).feed(g.y, y).feed(g.indexX, idx)
-              .feed(g.uWeak, uw).feed(g.uStrong, us).feed(g.uLabels, ul)
+              .feed(g.uWeak, uw).feed(g.uLabels, ul)
               .fetch(g.loss).fetch(g.learningRate);
+      for (int k = 0; k < g.uStrongViews.size(); k++) {
+        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(b.uStrongViews()[k], true, false));
+        extra.add(us);
+        runner.feed(g.uStrongViews.get(k), us);
+      }
+      if (b.uRotation().length > 0) {
+        TFloat32 ur = TFloat32.tensorOf(unl, DataBuffers.of(b.uRotated(), true, false));
+        extra.add(ur);
+        TInt32 rot = TInt32.tensorOf(Shape.of(b.unlabeledSize()), DataBuffers.of(b.uRotation(), true, false));
+        extra.add(rot);
+        runner.feed(g.uRotated, ur).feed(g.uRotation, rot);
+      }
+      Map<org.tensorflow.Operand<?>, Tensor> hostFeeds = g.stepFeeds.forStep(b.step());
+      extra.addAll(hostFeeds.values());
+      hostFeeds.forEach(runner::feed);
       metricNames.forEach(n -> runner.fetch(g.metrics.get(n)));
       try (Result r = runner.addTarget(g.trainOp).run()) {
         double[] out = new double[r.size()];
@@ -193,7 +211,22 @@ public final class Trainer {
         }
         return out;
       }
+    } finally {
+      extra.forEach(Tensor::close);
     }
+  }
+
+  /** Class frequencies of the labeled images [C]: ReMixMatch's p_target. */
+  static float[] labeledDistribution(Dataset train, int[] labeled, int numClasses) {
+    int[] counts = new int[numClasses];
+    for (int i : labeled) {
+      counts[train.labels()[i]]++;
+    }
+    float[] p = new float[numClasses];
+    for (int c = 0; c < numClasses; c++) {
+      p[c] = (float) ((double) counts[c] / labeled.length);
+    }
+    return p;
   }
 
   static double scalar(Tensor t) {
