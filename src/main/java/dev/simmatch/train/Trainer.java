@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
+import dev.simmatch.algorithms.Alignments;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.ConfigLoader;
 import dev.simmatch.data.Dataset;
@@ -222,11 +223,7 @@ public final class Trainer {
     for (int i : labeled) {
       counts[train.labels()[i]]++;
     }
-    float[] p = new float[numClasses];
-    for (int c = 0; c < numClasses; c++) {
-      p[c] = (float) ((double) counts[c] / labeled.length);
-    }
-    return p;
+    return Alignments.classFrequencies(counts);
   }
 
   static double scalar(Tensor t) {
