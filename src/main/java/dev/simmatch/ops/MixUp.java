@@ -23,7 +23,7 @@ import org.tensorflow.types.TInt32;
  */
 public final class MixUp {
   /** Keeps MixUp's generator apart from any other seeded stream of the run. */
-  private static final int STREAM = 0x4D495855; // "MIXU"
+  private static final long STREAM = 0x4D495855L; // "MIXU"
 
   private MixUp() {}
 
@@ -38,7 +38,9 @@ public final class MixUp {
 
   /**
    * The draws of one step: l from Commons Math's {@link BetaDistribution} and the permutation
-   * (Fisher-Yates) from one Well19937c generator seeded with (seed, step).
+   * (Fisher-Yates) from one Well19937c generator seeded with a hash of (seed, step). The hash
+   * matters: Well19937c seeded directly with nearby small integers gives correlated first outputs
+   * (the Beta samples of consecutive steps averaged 0.595 instead of 0.5).
    *
    * @param rows N, the number of rows mixed
    * @param alpha Beta parameter &gt; 0
@@ -47,9 +49,10 @@ public final class MixUp {
     if (!(alpha > 0) || Double.isInfinite(alpha)) {
       throw new IllegalArgumentException("MixUp alpha must be finite and > 0, got " + alpha);
     }
+    long a = splitMix(splitMix(seed) + STREAM);
+    long b = splitMix(a + step);
     RandomGenerator rng =
-        new Well19937c(
-            new int[] {(int) (seed >>> 32), (int) seed, (int) (step >>> 32), (int) step, STREAM});
+        new Well19937c(new int[] {(int) (a >>> 32), (int) a, (int) (b >>> 32), (int) b});
     double l = new BetaDistribution(rng, alpha, alpha).sample();
     int[] perm = new int[rows];
     for (int i = 0; i < rows; i++) {
@@ -62,6 +65,13 @@ public final class MixUp {
       perm[j] = t;
     }
     return new Draw(l, lambdaOf(l), perm);
+  }
+
+  /** The SplitMix64 finaliser: a bijection on longs with good avalanche. */
+  private static long splitMix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /** max(l, 1 - l): the coefficient of a row's own value. */
