@@ -14,10 +14,9 @@ import os
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import bench_step
-from wrn_reference_check import reference_name
+from wrn_reference_check import reference_name, two_sgd_steps
 
 
 def state(model):
@@ -48,20 +47,7 @@ def main():
     eval_logits, eval_emb = model(x)
     probe = copy.deepcopy(model).train()
     train_logits, train_emb = probe(x)
-    model.train()
-    named = [(reference_name(n), p) for n, p in model.named_parameters()]
-    decay = [p for n, p in named if "bn" not in n and "bias" not in n]
-    rest = [p for n, p in named if "bn" in n or "bias" in n]
-    opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": rest, "weight_decay": 0.0}],
-                          lr=0.03, momentum=0.9, nesterov=True)
-    losses = []
-    for _ in range(2):
-        opt.zero_grad(set_to_none=True)
-        logits, _ = model(x)
-        loss = F.cross_entropy(logits, y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    losses = two_sgd_steps(model, x, y)
     os.makedirs(a.out, exist_ok=True)
     name = os.path.join(a.out, f"wrn28_2_seed{a.seed}")
     np.savez(name + "_init.npz", **init)
