@@ -160,4 +160,36 @@ class VectorCheckerTest {
     assertTrue(extra.problems().toString().contains("p_target_after"));
     assertFalse(VectorChecker.check(dir.resolve("unknown.json")).passed());
   }
+
+  @Test
+  void everyReMixMatchReferenceVectorPasses() {
+    List<Path> files = VectorChecker.files(TestPaths.reference().resolve("remixmatch-vectors"));
+    assertEquals(9, files.size(), "first, ramp and full cases for seeds 1-3");
+    for (Path f : files) {
+      Comparison.Result r = VectorChecker.check(f);
+      assertEquals("remixmatch", r.algorithm());
+      assertTrue(r.passed(), f.getFileName() + ": " + r.problems());
+      assertTrue(r.worstRatio() <= 1 && r.maxError() < 1e-4, f.getFileName() + " max error " + r.maxError());
+    }
+  }
+
+  @Test
+  void aReMixMatchFileWithAWrongTermOrAnUnsupportedSettingFails(@TempDir Path dir) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    Path source = TestPaths.reference().resolve("remixmatch-vectors/remixmatch-ramp-2.json");
+    ObjectNode root = (ObjectNode) json.readTree(source.toFile());
+    ObjectNode outputs = (ObjectNode) root.get("outputs");
+    outputs.put("loss_rot", outputs.get("loss_rot").asDouble() + 1e-3);
+    json.writeValue(dir.resolve("rot.json").toFile(), root);
+    Comparison.Result r = VectorChecker.check(dir.resolve("rot.json"));
+    assertFalse(r.passed());
+    assertEquals("loss_rot", r.worstTensor());
+
+    root = (ObjectNode) json.readTree(source.toFile());
+    ((ObjectNode) root.get("config")).put("mixup_is_bias", false);
+    json.writeValue(dir.resolve("bias.json").toFile(), root);
+    r = VectorChecker.check(dir.resolve("bias.json"));
+    assertFalse(r.passed());
+    assertTrue(r.problems().get(0).contains("config.mixup_is_bias"), r.problems().toString());
+  }
 }
