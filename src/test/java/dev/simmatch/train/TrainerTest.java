@@ -120,6 +120,14 @@ class TrainerTest {
         assertEquals(4, r.get(2).shape().get(1), "the EMA network carries the rotation head");
       }
     }
+    // The serving graph has no rotation head.
+    Path exported = runs.resolve("rmm-exported");
+    assertEquals(0, dev.simmatch.cli.Main.commandLine().execute("export", "--run-dir", straight.toString(), "--out",
+        exported.toString()));
+    String servingGraph = new String(Files.readAllBytes(exported.resolve("1/saved_model.pb")),
+        java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(servingGraph.contains("backbone.classifier.weight"), "the classifier is exported");
+    assertFalse(servingGraph.contains("rot_classifier"), "the rotation head stays out of the serving graph");
     String header = Files.readAllLines(straight.resolve("metrics.csv")).get(0);
     for (String col : List.of("loss_x", "loss_u", "loss_u1", "loss_rot", "unsup_warmup", "pseudo_label_acc")) {
       assertTrue(header.contains(col), header);
