@@ -218,7 +218,7 @@ public final class Trainer {
   }
 
   /** Class frequencies of the labeled images [C]: ReMixMatch's p_target. */
-  static float[] labeledDistribution(Dataset train, int[] labeled, int numClasses) {
+  public static float[] labeledDistribution(Dataset train, int[] labeled, int numClasses) {
     int[] counts = new int[numClasses];
     for (int i : labeled) {
       counts[train.labels()[i]]++;
