@@ -174,6 +174,22 @@ class VectorCheckerTest {
   }
 
   @Test
+  void generatedReMixMatchVectorsWithOtherShapesAndSettingsPass(@TempDir Path dir) throws Exception {
+    // mu = 2, C = 4, first step without p_model, short ramp mid-way
+    ReferenceVectors.writeReMixMatch(dir.resolve("remixmatch-a.json"),
+        new ReferenceVectors.ReMixMatchSpec(4, 3, 6, 5, 0.4, 1.0, 0.7, 0.3, 0.25, 40, 0, false, 0.9, 1e-6, 21));
+    ReferenceVectors.writeReMixMatch(dir.resolve("remixmatch-b.json"),
+        new ReferenceVectors.ReMixMatchSpec(4, 3, 6, 5, 0.4, 1.0, 0.7, 0.3, 0.25, 40, 7, true, 0.9, 1e-6, 22));
+    // Bu not a multiple of Bx, ramp finished, T = 1, rotation weight 0
+    ReferenceVectors.writeReMixMatch(dir.resolve("remixmatch-c.json"),
+        new ReferenceVectors.ReMixMatchSpec(7, 2, 3, 1, 1.0, 2.0, 0.0, 0.0, 0.5, 10, 9, true, 0.5, 1e-3, 23));
+    for (Path f : VectorChecker.files(dir)) {
+      Comparison.Result r = VectorChecker.check(f);
+      assertTrue(r.passed(), f.getFileName() + ": " + r.problems());
+    }
+  }
+
+  @Test
   void aReMixMatchFileWithAWrongTermOrAnUnsupportedSettingFails(@TempDir Path dir) throws Exception {
     ObjectMapper json = new ObjectMapper();
     Path source = TestPaths.reference().resolve("remixmatch-vectors/remixmatch-ramp-2.json");
