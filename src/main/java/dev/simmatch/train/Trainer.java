@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -201,7 +202,7 @@ public final class Trainer {
         extra.add(rot);
         runner.feed(g.uRotated, ur).feed(g.uRotation, rot);
       }
-      Map<org.tensorflow.Operand<?>, Tensor> hostFeeds = g.stepFeeds.forStep(b.step());
+      Map<Operand<?>, Tensor> hostFeeds = g.stepFeeds.forStep(b.step());
       extra.addAll(hostFeeds.values());
       hostFeeds.forEach(runner::feed);
       metricNames.forEach(n -> runner.fetch(g.metrics.get(n)));
