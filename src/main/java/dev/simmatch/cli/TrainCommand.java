@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code simmatch train --config FILE [--set k=v]... [--run-dir DIR] [--resume]}. */
+/** {@code simmatch train --config FILE [--set k=v]... [--run-dir DIR] [--resume | --resume-from CHECKPOINT]}. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model; writes a run directory.")
 public final class TrainCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
@@ -21,6 +21,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the run directory's latest checkpoint.")
   boolean resume;
 
+  @Option(
+      names = "--resume-from",
+      paramLabel = "CHECKPOINT",
+      description = "Continue from this checkpoint directory (e.g. RUN/checkpoints/step-00000500) instead of the latest;"
+          + " newer checkpoints of the run are renamed discarded-step-N.")
+  Path resumeFrom;
+
   /** The result of the last call, for callers that run the command in-process. */
   TrainResult result;
 
@@ -28,7 +35,7 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     Config cfg = options.load();
     Path dir = runDir != null ? runDir : Trainer.defaultRunDir(cfg);
-    result = new Trainer(cfg, dir, resume).listen(new ProgressListener()).run();
+    result = new Trainer(cfg, dir, resume, resumeFrom).listen(new ProgressListener()).run();
     System.out.printf(
         "run %s: best top-1 ema %.2f%% (step %d), median of last %d ema %.2f%%, final raw %.2f%%, %.0f img/s%n",
         dir, result.bestTop1Ema(), result.bestStepEma(), Math.min(20, result.evaluations()),

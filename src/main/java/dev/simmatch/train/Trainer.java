@@ -2,6 +2,7 @@ package dev.simmatch.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.simmatch.StorageException;
 import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
@@ -16,6 +17,7 @@ import dev.simmatch.data.Normalizer;
 import dev.simmatch.data.SslBatch;
 import dev.simmatch.data.SslBatcher;
 import dev.simmatch.data.Views;
+import dev.simmatch.io.Durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,6 +51,7 @@ public final class Trainer {
   private final Config cfg;
   private final Path runDir;
   private final boolean resume;
+  private final Path resumeFrom;
   private final List<TrainingListener> listeners = new ArrayList<>();
 
   /**
@@ -56,9 +59,18 @@ public final class Trainer {
    * @param resume continue from the latest checkpoint in runDir
    */
   public Trainer(Config cfg, Path runDir, boolean resume) {
+    this(cfg, runDir, resume, null);
+  }
+
+  /**
+   * @param resumeFrom a checkpoint directory to continue from instead of the latest one (implies
+   *     resume), or null
+   */
+  public Trainer(Config cfg, Path runDir, boolean resume, Path resumeFrom) {
     this.cfg = cfg;
     this.runDir = runDir;
-    this.resume = resume;
+    this.resume = resume || resumeFrom != null;
+    this.resumeFrom = resumeFrom;
   }
 
   public Trainer listen(TrainingListener l) {
@@ -80,15 +92,28 @@ public final class Trainer {
   }
 
   public TrainResult run() {
-    try {
+    validate(cfg);
+    try (RunLock lock = RunLock.acquire(runDir)) {
+      Checkpoints.recover(runDir);
       return train();
+    } catch (UncheckedIOException e) {
+      throw new StorageException(Checkpoints.firstLine(e) + "; " + intactCheckpoint(), e);
     } finally {
       listeners.forEach(TrainingListener::onClose);
     }
   }
 
+  private String intactCheckpoint() {
+    try {
+      return Checkpoints.latest(runDir)
+          .map(p -> "the latest checkpoint " + p + " is intact: fix the cause, then continue with `train --resume`")
+          .orElse("the run has no checkpoint yet");
+    } catch (UserInputException e) {
+      return e.getMessage();
+    }
+  }
+
   private TrainResult train() {
-    validate(cfg);
     long wallStart = System.nanoTime();
     DatasetBundle data = Datasets.load(cfg.data());
     Dataset train = data.train();
@@ -201,14 +226,17 @@ public final class Trainer {
   }
 
   private long restoreOrInit(TrainGraph g, Session session) {
-    Optional<Path> latest = Checkpoints.latest(runDir);
-    if (resume && latest.isPresent()) {
-      Checkpoints.restore(session, latest.get());
+    Optional<Path> from = resumeFrom != null ? Optional.of(resumeFrom) : resume ? Checkpoints.latest(runDir) : Optional.empty();
+    if (from.isPresent()) {
+      Checkpoints.restore(session, from.get());
       long step;
       try (Result r = session.runner().fetch(g.step).run()) {
         step = ((TInt64) r.get(0)).getLong();
       }
-      LOG.info("resumed {} at step {}", runDir, step);
+      if (resumeFrom != null) {
+        Checkpoints.resumeFrom(runDir, resumeFrom, step);
+      }
+      LOG.info("resumed {} at step {} from {}", runDir, step, from.get());
       return step;
     }
     if (resume) {
@@ -221,6 +249,9 @@ public final class Trainer {
 
   private LabeledSplit prepareRunDir(Dataset train) {
     try {
+      if (resumeFrom != null && !Files.isDirectory(resumeFrom)) {
+        throw new UserInputException("--resume-from " + resumeFrom + " is not a checkpoint directory");
+      }
       if (!resume && Checkpoints.latest(runDir).isPresent()) {
         throw new UserInputException(
             "run directory " + runDir + " already holds checkpoints: pass --resume to continue it, or choose another"
@@ -296,9 +327,7 @@ public final class Trainer {
   }
 
   static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-    Files.writeString(tmp, text);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Durable.writeString(file, text);
   }
 
   /** Row conversion between {@link EvalResult} and metrics.csv. */
@@ -313,6 +342,8 @@ public final class Trainer {
       row.put("top1_raw", r.top1Raw());
       row.put("top5_raw", r.top5Raw());
       row.put("images_per_second", ips);
+      row.put("rss_mib", ProcessMemory.rssMiB());
+      row.put("peak_rss_mib", ProcessMemory.peakRssMiB());
       return row;
     }
 
