@@ -28,6 +28,11 @@ public final class TrainCommand implements Callable<Integer> {
           + " newer checkpoints of the run are renamed discarded-step-N.")
   Path resumeFrom;
 
+  @Option(
+      names = "--check",
+      description = "Check the config against the data and build the training graph, then stop (nothing is written).")
+  boolean check;
+
   /** The result of the last call, for callers that run the command in-process. */
   TrainResult result;
 
@@ -35,6 +40,12 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     Config cfg = options.load();
     Path dir = runDir != null ? runDir : Trainer.defaultRunDir(cfg);
+    if (check) {
+      int labeled = new Trainer(cfg, dir, resume, resumeFrom).check().labeled().length;
+      System.out.printf("config OK: %s, %s on %s with %d labels, model %s, %d steps%n",
+          cfg.runName(), cfg.algorithm().name(), cfg.data().dataset(), labeled, cfg.model().arch(), cfg.train().steps());
+      return 0;
+    }
     result = new Trainer(cfg, dir, resume, resumeFrom).listen(new ProgressListener()).run();
     System.out.printf(
         "run %s: best top-1 ema %.2f%% (step %d), median of last %d ema %.2f%%, final raw %.2f%%, %.0f img/s%n",

@@ -92,7 +92,6 @@ public final class Trainer {
   }
 
   public TrainResult run() {
-    validate(cfg);
     try (RunLock lock = RunLock.acquire(runDir)) {
       Checkpoints.recover(runDir);
       return train();
@@ -113,10 +112,52 @@ public final class Trainer {
     }
   }
 
+  /**
+   * Everything a run does before its first step except writing the run directory: the config
+   * against the data, the labeled split, the views and the training graph (built, never run).
+   *
+   * @return the labeled split the run would use
+   */
+  public LabeledSplit check() {
+    DatasetBundle data = Datasets.load(cfg.data());
+    Dataset train = data.train();
+    checkBatchMemory(train);
+    LabeledSplit split = LabeledSplit.forConfig(cfg.data(), train);
+    int numClasses = train.numClasses();
+    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
+    Normalizer.forConfig(cfg.data(), train.channels());
+    Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
+    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses)) {
+      return split;
+    }
+  }
+
+  /**
+   * The batches in flight (prepared ahead, being built by each worker, and the one being fed) must
+   * fit in half the JVM heap; otherwise the run would die of OutOfMemoryError at its first step.
+   */
+  private void checkBatchMemory(Dataset train) {
+    Config.Train t = cfg.train();
+    long floatsPerImage = (long) train.height() * train.width() * train.channels();
+    long images = (long) t.batchSize() * (1 + 2L * t.mu());
+    long inFlight = cfg.data().prefetch() + cfg.data().workers() + 2L;
+    long bytes = Math.multiplyExact(Math.multiplyExact(images, floatsPerImage * 4), inFlight);
+    long budget = Runtime.getRuntime().maxMemory() / 2;
+    if (bytes > budget) {
+      throw new UserInputException(String.format(
+          "train.batch_size %d with train.mu %d gives %d images of %dx%dx%d per step; with data.prefetch %d and"
+              + " data.workers %d that needs %.1f GB of batches, more than half the JVM heap (%.1f GB): lower them or"
+              + " raise -Xmx (SIMMATCH_JAVA_OPTS)",
+          t.batchSize(), t.mu(), images, train.height(), train.width(), train.channels(), cfg.data().prefetch(),
+          cfg.data().workers(), bytes / 1e9, 2 * budget / 1e9));
+    }
+  }
+
   private TrainResult train() {
     long wallStart = System.nanoTime();
     DatasetBundle data = Datasets.load(cfg.data());
     Dataset train = data.train();
+    checkBatchMemory(train);
     LabeledSplit split = prepareRunDir(train);
     int numClasses = train.numClasses();
     Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
@@ -295,27 +336,6 @@ public final class Trainer {
         last.top1Ema(), last.top5Ema(),
         h.best(EvalResult::top1Raw), h.medianOfLast(EvalResult::top1Raw), last.top1Raw(),
         h.all().size(), ips, wall);
-  }
-
-  static void validate(Config cfg) {
-    Config.Train t = cfg.train();
-    positive("train.steps", t.steps());
-    positive("train.batch_size", t.batchSize());
-    positive("train.mu", t.mu());
-    positive("train.eval_every", t.evalEvery());
-    positive("train.eval_batch_size", t.evalBatchSize());
-    positive("train.checkpoint_every", t.checkpointEvery());
-    positive("train.keep_checkpoints", t.keepCheckpoints());
-    positive("train.threads", t.threads());
-    if (t.ema() < 0 || t.ema() >= 1) {
-      throw new UserInputException("train.ema must be in [0, 1), got " + t.ema());
-    }
-  }
-
-  private static void positive(String key, long v) {
-    if (v <= 0) {
-      throw new UserInputException(key + " must be positive, got " + v);
-    }
   }
 
   static void writeJson(Path file, Object value) {
