@@ -139,8 +139,8 @@ final class ConfigFuzz {
       } else {
         tally.fail(what, why + " [" + m.file() + "]", t.seconds(), t.allocatedBytes());
       }
-      if (!m.file().equals(base)) {
-        Files.deleteIfExists(i < SAMPLE ? work.resolve("none") : m.file());
+      if (i >= SAMPLE) {
+        Files.deleteIfExists(m.file());
       }
     }
     Files.writeString(work.resolve("sample.tsv"), sample.toString());
