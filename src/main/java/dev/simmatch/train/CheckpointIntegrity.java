@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -233,7 +234,7 @@ public final class CheckpointIntegrity {
       System.arraycopy(table, r.pos, value, 0, valueLength);
       r.pos += valueLength;
       key = next;
-      out.add(new Entry(new String(key, java.nio.charset.StandardCharsets.UTF_8), value));
+      out.add(new Entry(new String(key, StandardCharsets.UTF_8), value));
     }
     return out;
   }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -254,7 +255,7 @@ public final class Checkpoints {
    */
   static String intactAdvice(Path dir, Path damaged) {
     List<Path> candidates = new ArrayList<>(stepDirs(dir));
-    java.util.Collections.reverse(candidates);
+    Collections.reverse(candidates);
     Path best = dir.resolve(BEST);
     if (Files.isDirectory(best)) {
       candidates.add(best);
