@@ -2,6 +2,7 @@ package dev.simmatch.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.simmatch.StorageException;
 import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
@@ -17,6 +18,7 @@ import dev.simmatch.data.Normalizer;
 import dev.simmatch.data.SslBatch;
 import dev.simmatch.data.SslBatcher;
 import dev.simmatch.data.Views;
+import dev.simmatch.io.Durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,6 +53,7 @@ public final class Trainer {
   private final Config cfg;
   private final Path runDir;
   private final boolean resume;
+  private final Path resumeFrom;
   private final List<TrainingListener> listeners = new ArrayList<>();
 
   /**
@@ -58,9 +61,18 @@ public final class Trainer {
    * @param resume continue from the latest checkpoint in runDir
    */
   public Trainer(Config cfg, Path runDir, boolean resume) {
+    this(cfg, runDir, resume, null);
+  }
+
+  /**
+   * @param resumeFrom a checkpoint directory to continue from instead of the latest one (implies
+   *     resume), or null
+   */
+  public Trainer(Config cfg, Path runDir, boolean resume, Path resumeFrom) {
     this.cfg = cfg;
     this.runDir = runDir;
-    this.resume = resume;
+    this.resume = resume || resumeFrom != null;
+    this.resumeFrom = resumeFrom;
   }
 
   public Trainer listen(TrainingListener l) {
@@ -82,18 +94,72 @@ public final class Trainer {
   }
 
   public TrainResult run() {
-    try {
+    try (RunLock lock = RunLock.acquire(runDir)) {
+      Checkpoints.recover(runDir);
       return train();
+    } catch (UncheckedIOException e) {
+      throw new StorageException(Checkpoints.firstLine(e) + "; " + intactCheckpoint(), e);
     } finally {
       listeners.forEach(TrainingListener::onClose);
     }
   }
 
+  private String intactCheckpoint() {
+    try {
+      return Checkpoints.latest(runDir)
+          .map(p -> "the latest checkpoint " + p + " is intact: fix the cause, then continue with `train --resume`")
+          .orElse("the run has no checkpoint yet");
+    } catch (UserInputException e) {
+      return e.getMessage();
+    }
+  }
+
+  /**
+   * Everything a run does before its first step except writing the run directory: the config
+   * against the data, the labeled split, the views and the training graph (built, never run).
+   *
+   * @return the labeled split the run would use
+   */
+  public LabeledSplit check() {
+    DatasetBundle data = Datasets.load(cfg.data());
+    Dataset train = data.train();
+    checkBatchMemory(train);
+    LabeledSplit split = LabeledSplit.forConfig(cfg.data(), train);
+    int numClasses = train.numClasses();
+    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
+    Normalizer.forConfig(cfg.data(), train.channels());
+    Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
+    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses)) {
+      return split;
+    }
+  }
+
+  /**
+   * The batches in flight (prepared ahead, being built by each worker, and the one being fed) must
+   * fit in half the JVM heap; otherwise the run would die of OutOfMemoryError at its first step.
+   */
+  private void checkBatchMemory(Dataset train) {
+    Config.Train t = cfg.train();
+    long floatsPerImage = (long) train.height() * train.width() * train.channels();
+    long images = (long) t.batchSize() * (1 + 2L * t.mu());
+    long inFlight = cfg.data().prefetch() + cfg.data().workers() + 2L;
+    long bytes = Math.multiplyExact(Math.multiplyExact(images, floatsPerImage * 4), inFlight);
+    long budget = Runtime.getRuntime().maxMemory() / 2;
+    if (bytes > budget) {
+      throw new UserInputException(String.format(
+          "train.batch_size %d with train.mu %d gives %d images of %dx%dx%d per step; with data.prefetch %d and"
+              + " data.workers %d that needs %.1f GB of batches, more than half the JVM heap (%.1f GB): lower them or"
+              + " raise -Xmx (SIMMATCH_JAVA_OPTS)",
+          t.batchSize(), t.mu(), images, train.height(), train.width(), train.channels(), cfg.data().prefetch(),
+          cfg.data().workers(), bytes / 1e9, 2 * budget / 1e9));
+    }
+  }
+
   private TrainResult train() {
-    validate(cfg);
     long wallStart = System.nanoTime();
     DatasetBundle data = Datasets.load(cfg.data());
     Dataset train = data.train();
+    checkBatchMemory(train);
     LabeledSplit split = prepareRunDir(train);
     int numClasses = train.numClasses();
     Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim(),
@@ -232,14 +298,17 @@ public final class Trainer {
   }
 
   private long restoreOrInit(TrainGraph g, Session session) {
-    Optional<Path> latest = Checkpoints.latest(runDir);
-    if (resume && latest.isPresent()) {
-      Checkpoints.restore(session, latest.get());
+    Optional<Path> from = resumeFrom != null ? Optional.of(resumeFrom) : resume ? Checkpoints.latest(runDir) : Optional.empty();
+    if (from.isPresent()) {
+      Checkpoints.restore(session, from.get());
       long step;
       try (Result r = session.runner().fetch(g.step).run()) {
         step = ((TInt64) r.get(0)).getLong();
       }
-      LOG.info("resumed {} at step {}", runDir, step);
+      if (resumeFrom != null) {
+        Checkpoints.resumeFrom(runDir, resumeFrom, step);
+      }
+      LOG.info("resumed {} at step {} from {}", runDir, step, from.get());
       return step;
     }
     if (resume) {
@@ -252,6 +321,9 @@ public final class Trainer {
 
   private LabeledSplit prepareRunDir(Dataset train) {
     try {
+      if (resumeFrom != null && !Files.isDirectory(resumeFrom)) {
+        throw new UserInputException("--resume-from " + resumeFrom + " is not a checkpoint directory");
+      }
       if (!resume && Checkpoints.latest(runDir).isPresent()) {
         throw new UserInputException(
             "run directory " + runDir + " already holds checkpoints: pass --resume to continue it, or choose another"
@@ -297,27 +369,6 @@ public final class Trainer {
         h.all().size(), ips, wall);
   }
 
-  static void validate(Config cfg) {
-    Config.Train t = cfg.train();
-    positive("train.steps", t.steps());
-    positive("train.batch_size", t.batchSize());
-    positive("train.mu", t.mu());
-    positive("train.eval_every", t.evalEvery());
-    positive("train.eval_batch_size", t.evalBatchSize());
-    positive("train.checkpoint_every", t.checkpointEvery());
-    positive("train.keep_checkpoints", t.keepCheckpoints());
-    positive("train.threads", t.threads());
-    if (t.ema() < 0 || t.ema() >= 1) {
-      throw new UserInputException("train.ema must be in [0, 1), got " + t.ema());
-    }
-  }
-
-  private static void positive(String key, long v) {
-    if (v <= 0) {
-      throw new UserInputException(key + " must be positive, got " + v);
-    }
-  }
-
   static void writeJson(Path file, Object value) {
     try {
       writeAtomically(file, JSON.writeValueAsString(value) + "\n");
@@ -327,9 +378,7 @@ public final class Trainer {
   }
 
   static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-    Files.writeString(tmp, text);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Durable.writeString(file, text);
   }
 
   /** Row conversion between {@link EvalResult} and metrics.csv. */
@@ -344,6 +393,8 @@ public final class Trainer {
       row.put("top1_raw", r.top1Raw());
       row.put("top5_raw", r.top5Raw());
       row.put("images_per_second", ips);
+      row.put("rss_mib", ProcessMemory.rssMiB());
+      row.put("peak_rss_mib", ProcessMemory.peakRssMiB());
       return row;
     }
 
