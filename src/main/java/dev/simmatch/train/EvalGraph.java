@@ -1,6 +1,7 @@
 package dev.simmatch.train;
 
 import dev.simmatch.config.Config;
+import dev.simmatch.config.Precision;
 import dev.simmatch.model.Network;
 import dev.simmatch.model.Networks;
 import dev.simmatch.model.Params;
@@ -14,7 +15,7 @@ import org.tensorflow.types.TFloat32;
 /**
  * Inference-mode forward passes of the online and EMA networks, with the same variable names as
  * the training graph so a training checkpoint restores into it (optimizer slots and algorithm
- * state are simply not read).
+ * state are simply not read). Convolutions and matrix products run in the run's train.precision.
  */
 public final class EvalGraph implements AutoCloseable {
   public final Graph graph = new Graph();
@@ -25,8 +26,9 @@ public final class EvalGraph implements AutoCloseable {
   public EvalGraph(Config cfg, int h, int w, int c, int numClasses) {
     Ops tf = Ops.create(graph);
     images = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, h, w, c)));
-    Network online = Networks.create(new Params(tf, ""), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
-    Network ema = Networks.create(new Params(tf, "ema/"), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    Precision precision = Precision.resolve(cfg.train().precision()).precision();
+    Network online = Networks.create(new Params(tf, "", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    Network ema = Networks.create(new Params(tf, "ema/", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
     logitsRaw = online.forward(images, false).logits();
     logitsEma = ema.forward(images, false).logits();
   }

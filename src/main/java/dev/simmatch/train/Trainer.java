@@ -7,6 +7,8 @@ import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.ConfigLoader;
+import dev.simmatch.config.CpuFlags;
+import dev.simmatch.config.Precision;
 import dev.simmatch.data.Dataset;
 import dev.simmatch.data.DatasetBundle;
 import dev.simmatch.data.DatasetInfo;
@@ -25,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Result;
@@ -49,6 +52,7 @@ public final class Trainer {
   private final Config cfg;
   private final Path runDir;
   private final boolean resume;
+  private final Set<String> cpuFlags;
   private final List<TrainingListener> listeners = new ArrayList<>();
 
   /**
@@ -56,9 +60,15 @@ public final class Trainer {
    * @param resume continue from the latest checkpoint in runDir
    */
   public Trainer(Config cfg, Path runDir, boolean resume) {
+    this(cfg, runDir, resume, CpuFlags.local());
+  }
+
+  /** @param cpuFlags the CPU flags train.precision is resolved against (tests choose them) */
+  Trainer(Config cfg, Path runDir, boolean resume, Set<String> cpuFlags) {
     this.cfg = cfg;
     this.runDir = runDir;
     this.resume = resume;
+    this.cpuFlags = cpuFlags;
   }
 
   public Trainer listen(TrainingListener l) {
@@ -88,7 +98,8 @@ public final class Trainer {
   }
 
   private TrainResult train() {
-    validate(cfg);
+    Precision.Choice precision = validate(cfg, cpuFlags);
+    LOG.info("precision {} ({})", precision.precision().key(), precision.reason());
     long wallStart = System.nanoTime();
     DatasetBundle data = Datasets.load(cfg.data());
     Dataset train = data.train();
@@ -98,7 +109,8 @@ public final class Trainer {
     Normalizer norm = Normalizer.forConfig(cfg.data(), train.channels());
     Views views = Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
 
-    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses);
+    try (TrainGraph g = new TrainGraph(
+            cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision.precision());
         Session session = new Session(g.graph, sessionConfig(cfg.train().threads()));
         TensorBoard tb = new TensorBoard(runDir.resolve("events"))) {
       long start = restoreOrInit(g, session);
@@ -163,7 +175,8 @@ public final class Trainer {
         }
       }
       double seconds = (System.nanoTime() - loopStart) / 1e9;
-      TrainResult result = result(history, images / Math.max(seconds, 1e-9), (System.nanoTime() - wallStart) / 1e9);
+      TrainResult result =
+          result(history, images / Math.max(seconds, 1e-9), (System.nanoTime() - wallStart) / 1e9, precision);
       writeJson(resultFile, result);
       listeners.forEach(l -> l.onEnd(result));
       return result;
@@ -255,7 +268,7 @@ public final class Trainer {
     }
   }
 
-  private TrainResult result(EvalHistory h, double ips, double wall) {
+  private TrainResult result(EvalHistory h, double ips, double wall, Precision.Choice precision) {
     EvalResult last = h.last();
     return new TrainResult(
         cfg.runName(), cfg.algorithm().name(), cfg.data().dataset(), cfg.data().labels(), cfg.train().seed(),
@@ -263,10 +276,15 @@ public final class Trainer {
         h.best(EvalResult::top1Ema), h.bestStep(EvalResult::top1Ema), h.medianOfLast(EvalResult::top1Ema),
         last.top1Ema(), last.top5Ema(),
         h.best(EvalResult::top1Raw), h.medianOfLast(EvalResult::top1Raw), last.top1Raw(),
-        h.all().size(), ips, wall);
+        h.all().size(), ips, wall, precision.precision().key(), precision.reason());
   }
 
-  static void validate(Config cfg) {
+  /**
+   * Checks the train.* values and resolves train.precision against this CPU.
+   *
+   * @throws UserInputException naming the key
+   */
+  static Precision.Choice validate(Config cfg, Set<String> cpuFlags) {
     Config.Train t = cfg.train();
     positive("train.steps", t.steps());
     positive("train.batch_size", t.batchSize());
@@ -279,6 +297,7 @@ public final class Trainer {
     if (t.ema() < 0 || t.ema() >= 1) {
       throw new UserInputException("train.ema must be in [0, 1), got " + t.ema());
     }
+    return Precision.resolve(t.precision(), cpuFlags);
   }
 
   private static void positive(String key, long v) {
