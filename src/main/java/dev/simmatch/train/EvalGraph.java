@@ -23,10 +23,15 @@ public final class EvalGraph implements AutoCloseable {
   public final Operand<TFloat32> logitsRaw;
   public final Operand<TFloat32> logitsEma;
 
+  /** The graph in train.precision as resolved on this CPU. */
   public EvalGraph(Config cfg, int h, int w, int c, int numClasses) {
+    this(cfg, h, w, c, numClasses, Precision.resolve(cfg.train().precision()).precision());
+  }
+
+  /** @param precision arithmetic of the convolutions and matrix products (train.precision is not read) */
+  public EvalGraph(Config cfg, int h, int w, int c, int numClasses, Precision precision) {
     Ops tf = Ops.create(graph);
     images = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, h, w, c)));
-    Precision precision = Precision.resolve(cfg.train().precision()).precision();
     Network online = Networks.create(new Params(tf, "", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
     Network ema = Networks.create(new Params(tf, "ema/", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
     logitsRaw = online.forward(images, false).logits();

@@ -12,6 +12,9 @@ import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.Precision;
+import dev.simmatch.data.Dataset;
+import dev.simmatch.data.Datasets;
+import dev.simmatch.data.Normalizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,7 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Session;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
@@ -143,6 +147,18 @@ class MixedPrecisionTest {
     byte[] want = Files.readAllBytes(straight.resolve("checkpoints/step-00000006/ckpt.data-00000-of-00001"));
     byte[] got = Files.readAllBytes(interrupted.resolve("checkpoints/step-00000006/ckpt.data-00000-of-00001"));
     assertArrayEquals(want, got, "weights, EMA, slots, bank, DA queue after resuming in bfloat16");
+
+    // eval (EvalGraph) in the run's precision reproduces the trainer's own last evaluation.
+    Dataset test = Datasets.load(cfg.data()).test();
+    try (EvalGraph g = new EvalGraph(cfg, test.height(), test.width(), test.channels(), test.numClasses(),
+            Precision.BFLOAT16);
+        Session s = new Session(g.graph)) {
+      Checkpoints.restore(s, Checkpoints.latest(straight).orElseThrow());
+      EvalResult r = g.evaluator().evaluate(s, test, Normalizer.forConfig(cfg.data(), test.channels()),
+          cfg.train().evalBatchSize(), 6);
+      assertEquals(a.finalTop1Ema(), r.top1Ema());
+      assertEquals(a.finalTop1Raw(), r.top1Raw());
+    }
 
     JsonNode json = new ObjectMapper().readTree(straight.resolve("result.json").toFile());
     assertEquals("bfloat16", json.get("precision").asText());
