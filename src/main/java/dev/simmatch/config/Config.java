@@ -25,7 +25,12 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       int daLen,
       double daEps,
       double daMomentum,
-      String daTarget) {}
+      String daTarget,
+      double sharpenT,
+      double mixupAlpha,
+      double lambdaKl,
+      double lambdaRot,
+      double unsupWarmUp) {}
 
   public record Data(
       String dataset,

@@ -23,6 +23,13 @@ class PrecisionTest {
   }
 
   @Test
+  void anUnknownValueIsRefusedWhenTheConfigIsLoaded() {
+    UserInputException e = assertThrows(UserInputException.class,
+        () -> ConfigLoader.load(null, List.of("train.precision=fp16")));
+    assertTrue(e.getMessage().contains("train.precision") && e.getMessage().contains("fp16"), e.getMessage());
+  }
+
+  @Test
   void autoPicksBfloat16WhereEitherFlagIsReported() {
     for (Set<String> flags : List.of(AMX, AVX512_BF16, Set.of("amx_bf16"))) {
       Precision.Choice c = Precision.resolve("auto", flags);

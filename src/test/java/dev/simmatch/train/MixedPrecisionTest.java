@@ -135,14 +135,14 @@ class MixedPrecisionTest {
   void bfloat16RunTrainsResumesExactlyAndRecordsItsPrecision() throws IOException {
     Config cfg = config("train.precision=bfloat16");
     Path straight = runs.resolve("straight");
-    TrainResult a = new Trainer(cfg, straight, false, BF16_CPU).run();
+    TrainResult a = new Trainer(cfg, straight, false, null, BF16_CPU).run();
     assertEquals("bfloat16", a.precision());
     assertTrue(a.precisionReason().contains("avx512_bf16"), a.precisionReason());
 
     Path interrupted = runs.resolve("interrupted");
     assertThrows(IllegalStateException.class,
-        () -> new Trainer(cfg, interrupted, false, BF16_CPU).listen(new TrainerTest.CrashAfter(5)).run());
-    TrainResult b = new Trainer(cfg, interrupted, true, BF16_CPU).run();
+        () -> new Trainer(cfg, interrupted, false, null, BF16_CPU).listen(new TrainerTest.CrashAfter(5)).run());
+    TrainResult b = new Trainer(cfg, interrupted, true, null, BF16_CPU).run();
     assertEquals(6, b.steps());
     byte[] want = Files.readAllBytes(straight.resolve("checkpoints/step-00000006/ckpt.data-00000-of-00001"));
     byte[] got = Files.readAllBytes(interrupted.resolve("checkpoints/step-00000006/ckpt.data-00000-of-00001"));
@@ -172,9 +172,9 @@ class MixedPrecisionTest {
   @Test
   void bfloat16StepsMoveTheWeightsLikeFloat32Steps() throws IOException {
     Config sup = config("algorithm.name=supervised", "train.steps=3", "train.eval_every=3");
-    TrainResult f32 = new Trainer(sup, runs.resolve("f32"), false, BF16_CPU).run();
+    TrainResult f32 = new Trainer(sup, runs.resolve("f32"), false, null, BF16_CPU).run();
     TrainResult mixed = new Trainer(config("algorithm.name=supervised", "train.steps=3", "train.eval_every=3",
-        "train.precision=bfloat16"), runs.resolve("bf16"), false, BF16_CPU).run();
+        "train.precision=bfloat16"), runs.resolve("bf16"), false, null, BF16_CPU).run();
     assertEquals("float32", f32.precision());
     List<String> a = Files.readAllLines(runs.resolve("f32/metrics.csv"));
     List<String> b = Files.readAllLines(runs.resolve("bf16/metrics.csv"));
@@ -195,11 +195,11 @@ class MixedPrecisionTest {
   void bfloat16OnACpuWithoutTheFlagsIsRefusedBeforeAnythingIsWritten() {
     Path run = runs.resolve("refused");
     UserInputException e = assertThrows(UserInputException.class,
-        () -> new Trainer(config("train.precision=bfloat16"), run, false, PLAIN_CPU).run());
+        () -> new Trainer(config("train.precision=bfloat16"), run, false, null, PLAIN_CPU).run());
     assertTrue(e.getMessage().contains("train.precision"), e.getMessage());
     assertFalse(Files.exists(run.resolve("checkpoints")));
     TrainResult auto = new Trainer(config("train.precision=auto", "train.steps=3", "algorithm.name=supervised"),
-        runs.resolve("auto"), false, PLAIN_CPU).run();
+        runs.resolve("auto"), false, null, PLAIN_CPU).run();
     assertEquals("float32", auto.precision());
     assertTrue(auto.precisionReason().contains("auto"), auto.precisionReason());
   }
