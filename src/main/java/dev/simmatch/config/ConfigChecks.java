@@ -32,7 +32,7 @@ final class ConfigChecks {
 
   private void all(Config c) {
     Config.Algorithm a = c.algorithm();
-    choice("algorithm.name", a.name(), "supervised", "fixmatch", "simmatch");
+    choice("algorithm.name", a.name(), "supervised", "fixmatch", "simmatch", "remixmatch");
     unit("algorithm.tau", a.tau());
     atLeast("algorithm.lambda_u", a.lambdaU(), 0);
     atLeast("algorithm.lambda_in", a.lambdaIn(), 0);

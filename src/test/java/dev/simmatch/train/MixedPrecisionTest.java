@@ -25,6 +25,8 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Session;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
@@ -184,6 +186,16 @@ class MixedPrecisionTest {
     // bfloat16 keeps 8 significant bits: the mean loss of 3 steps agrees to a few percent, not exactly.
     assertEquals(lossF32, lossBf16, 0.05 * Math.abs(lossF32), a + " vs " + b);
     assertFalse(lossF32 == lossBf16, "the convolutions did run in another precision");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"supervised", "fixmatch", "simmatch", "remixmatch"})
+  void everyAlgorithmTrainsInBfloat16(String algorithm) {
+    TrainResult r = new Trainer(config("algorithm.name=" + algorithm, "train.steps=2", "train.eval_every=2",
+        "train.precision=bfloat16"), runs.resolve(algorithm), false, null, BF16_CPU).run();
+    assertEquals("bfloat16", r.precision());
+    assertEquals(2, r.steps());
+    assertTrue(Double.isFinite(r.finalTop1Ema()));
   }
 
   private static double column(List<String> csv, String name) {
