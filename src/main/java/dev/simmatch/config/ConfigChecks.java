@@ -1,6 +1,7 @@
 package dev.simmatch.config;
 
 import dev.simmatch.UserInputException;
+import dev.simmatch.algorithms.AlgorithmRegistry;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,7 +33,7 @@ final class ConfigChecks {
 
   private void all(Config c) {
     Config.Algorithm a = c.algorithm();
-    choice("algorithm.name", a.name(), "supervised", "fixmatch", "simmatch", "remixmatch");
+    choice("algorithm.name", a.name(), AlgorithmRegistry.NAMES.toArray(String[]::new));
     unit("algorithm.tau", a.tau());
     atLeast("algorithm.lambda_u", a.lambdaU(), 0);
     atLeast("algorithm.lambda_in", a.lambdaIn(), 0);
@@ -48,6 +49,11 @@ final class ConfigChecks {
     atLeast("algorithm.da_eps", a.daEps(), 0);
     unitOpen("algorithm.da_momentum", a.daMomentum());
     choice("algorithm.da_target", a.daTarget(), "uniform", "labeled");
+    above("algorithm.sharpen_t", a.sharpenT(), 0);
+    above("algorithm.mixup_alpha", a.mixupAlpha(), 0);
+    atLeast("algorithm.lambda_kl", a.lambdaKl(), 0);
+    atLeast("algorithm.lambda_rot", a.lambdaRot(), 0);
+    unit("algorithm.unsup_warm_up", a.unsupWarmUp());
 
     Config.Data d = c.data();
     choice("data.dataset", d.dataset(), "fashion-mnist", "mnist", "cifar10", "cifar100", "stl10", "folder");
