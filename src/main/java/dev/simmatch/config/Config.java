@@ -77,7 +77,8 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       boolean labeledWithReplacement,
       long seed,
       int threads,
-      String runsDir) {}
+      String runsDir,
+      String precision) {}
 
   /** The run name: {@code name} if set, else algorithm-dataset-labels-sSEED. */
   public String runName() {

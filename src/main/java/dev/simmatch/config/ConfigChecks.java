@@ -99,6 +99,7 @@ final class ConfigChecks {
     unitOpen("train.momentum", t.momentum());
     atLeast("train.weight_decay", t.weightDecay(), 0);
     choice("train.schedule", t.schedule(), "cosine", "warmup-cosine", "constant");
+    choice("train.precision", t.precision(), Precision.VALUES.toArray(String[]::new));
     atLeast("train.cosine_cycles", t.cosineCycles(), 0);
     range("train.warmup_steps", t.warmupSteps(), 0, Integer.MAX_VALUE);
     if ("warmup-cosine".equals(t.schedule()) && t.warmupSteps() >= t.steps()) {

@@ -5,6 +5,7 @@ import dev.simmatch.algorithms.Objective;
 import dev.simmatch.algorithms.StepFeeds;
 import dev.simmatch.algorithms.StepInputs;
 import dev.simmatch.config.Config;
+import dev.simmatch.config.Precision;
 import dev.simmatch.model.Network;
 import dev.simmatch.model.Networks;
 import dev.simmatch.model.Params;
@@ -60,7 +61,16 @@ public final class TrainGraph implements AutoCloseable {
   public final Operand<TFloat32> evalLogitsEma;
   public final Operand<TFloat32> evalEmbeddingEma;
 
+  /** The graph in train.precision as resolved on this CPU. */
   public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses) {
+    this(cfg, algorithm, h, w, c, numClasses, Precision.resolve(cfg.train().precision()).precision());
+  }
+
+  /**
+   * @param precision arithmetic of the networks' convolutions and matrix products (already resolved;
+   *     train.precision is not read)
+   */
+  public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses, Precision precision) {
     graph = new Graph();
     tf = Ops.create(graph);
     Shape images = Shape.of(-1, h, w, c);
@@ -82,8 +92,8 @@ public final class TrainGraph implements AutoCloseable {
     Variable<TInt64> stepVar = tf.withName("global_step").variable(tf.constant(0L));
     step = tf.withName("global_step_read").identity(stepVar);
 
-    online = Networks.create(new Params(tf, ""), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
-    ema = Networks.create(new Params(tf, "ema/"), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    online = Networks.create(new Params(tf, "", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    ema = Networks.create(new Params(tf, "ema/", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
 
     Objective objective =
         algorithm.build(tf, online, ema, new StepInputs(x, y, indexX, uWeak, List.copyOf(uStrongViews),
