@@ -6,7 +6,7 @@ import java.util.List;
 /** Creates the algorithm named by {@code algorithm.name}. */
 public final class AlgorithmRegistry {
   /** Known names, in the order they are listed to users. */
-  public static final List<String> NAMES = List.of(Supervised.NAME, FixMatch.NAME, SimMatch.NAME);
+  public static final List<String> NAMES = List.of(Supervised.NAME, FixMatch.NAME, SimMatch.NAME, SimClr.NAME);
 
   private AlgorithmRegistry() {}
 
@@ -30,6 +30,7 @@ public final class AlgorithmRegistry {
     return switch (name) {
       case Supervised.NAME -> new Supervised(numClasses);
       case FixMatch.NAME -> new FixMatch(config.algorithm(), numClasses);
+      case SimClr.NAME -> new SimClr(config);
       default -> new SimMatch(config, numClasses, bankSize, embeddingDim, labeledDistribution);
     };
   }

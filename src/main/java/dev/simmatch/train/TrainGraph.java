@@ -1,5 +1,6 @@
 package dev.simmatch.train;
 
+import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.Objective;
 import dev.simmatch.algorithms.StepInputs;
@@ -74,7 +75,8 @@ public final class TrainGraph implements AutoCloseable {
         algorithm.build(tf, online, ema, new StepInputs(x, y, indexX, uWeak, uStrong, uLabels, step));
     loss = objective.loss();
     metrics = new LinkedHashMap<>(objective.metrics());
-    learningRate = LearningRate.build(tf, step, cfg.train());
+    learningRate =
+        LearningRate.build(tf, step, cfg.train(), algorithm.scalingBatch(cfg.train().batchSize(), cfg.train().mu()));
 
     List<Op> readers = new ArrayList<>();
     readers.add(loss);
@@ -84,8 +86,7 @@ public final class TrainGraph implements AutoCloseable {
     readers.addAll(grads.stream().filter(g -> g != null).toList());
 
     // The optimizer and the state updates overwrite what the forward pass read, so they wait for it.
-    List<Op> applies =
-        SgdNesterov.apply(tf.withControlDependencies(readers), trainable, grads, learningRate, cfg.train());
+    List<Op> applies = optimizer(tf.withControlDependencies(readers), trainable, grads, learningRate, cfg.train());
     List<Op> stats = objective.statisticUpdates();
     List<Op> stateUpdates = objective.stateUpdates().apply(readers);
     List<Op> afterParams = new ArrayList<>(applies);
@@ -103,6 +104,17 @@ public final class TrainGraph implements AutoCloseable {
     Network.Outputs emaEval = ema.forward(evalImages, false);
     evalLogitsEma = emaEval.logits();
     evalEmbeddingEma = emaEval.embedding();
+  }
+
+  /** The update ops of {@code train.optimizer}. */
+  static List<Op> optimizer(
+      Ops tf, List<Params.Entry> vars, List<Operand<TFloat32>> grads, Operand<TFloat32> lr, Config.Train cfg) {
+    return switch (cfg.optimizer() == null ? "" : cfg.optimizer()) {
+      case "sgd" -> SgdNesterov.apply(tf, vars, grads, lr, cfg);
+      case "lars" -> Lars.apply(tf, vars, grads, lr, cfg.momentum(), cfg.weightDecay(), cfg.larsEeta(),
+          Lars.patterns("train.lars_exclude", cfg.larsExclude())).updates();
+      default -> throw new UserInputException("train.optimizer: unknown optimizer '" + cfg.optimizer() + "', expected sgd or lars");
+    };
   }
 
   @Override

@@ -121,7 +121,8 @@ public final class Trainer {
       IntervalMeans means = new IntervalMeans(fetchedNames);
       long images = 0;
       long loopStart = System.nanoTime();
-      int perStep = cfg.train().batchSize() * (algorithm.usesUnlabeled() ? 1 + 2 * cfg.train().mu() : 1);
+      int perStep = (algorithm.usesLabeled() ? cfg.train().batchSize() : 0)
+          + (algorithm.usesUnlabeled() ? 2 * cfg.train().mu() * cfg.train().batchSize() : 0);
       try (SslBatcher batcher =
           new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
               cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
