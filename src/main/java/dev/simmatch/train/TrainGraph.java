@@ -47,11 +47,15 @@ public final class TrainGraph implements AutoCloseable {
   /** Scalar monitors fetched every step (loss terms, mask ratio, pseudo-label accuracy...). */
   public final Map<String, Operand<TFloat32>> metrics;
   public final Op trainOp;
+  /** Loads weights from train.init_from (null when not set). */
+  final InitFrom initFrom;
   /** Assigns the EMA copy from the online weights (once, after initialisation). */
   public final List<Op> emaCopy;
   public final Operand<TFloat32> evalLogitsRaw;
   public final Operand<TFloat32> evalLogitsEma;
   public final Operand<TFloat32> evalEmbeddingEma;
+  /** Pooled encoder features [N,D] of the online weights in inference mode (k-NN monitor). */
+  public final Operand<TFloat32> evalFeaturesRaw;
 
   public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses) {
     graph = new Graph();
@@ -70,6 +74,8 @@ public final class TrainGraph implements AutoCloseable {
 
     online = Networks.create(new Params(tf, ""), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
     ema = Networks.create(new Params(tf, "ema/"), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+
+    initFrom = cfg.train().initFrom() == null ? null : new InitFrom(tf, online.params(), cfg.train());
 
     Objective objective =
         algorithm.build(tf, online, ema, new StepInputs(x, y, indexX, uWeak, uStrong, uLabels, step));
@@ -100,7 +106,9 @@ public final class TrainGraph implements AutoCloseable {
     Op increment = tf.withControlDependencies(all).assignAdd(stepVar, tf.constant(1L));
     trainOp = tf.withName("train_op").withControlDependencies(List.of(increment)).noOp();
 
-    evalLogitsRaw = online.forward(evalImages, false).logits();
+    Network.Outputs rawEval = online.forward(evalImages, false);
+    evalLogitsRaw = rawEval.logits();
+    evalFeaturesRaw = rawEval.features();
     Network.Outputs emaEval = ema.forward(evalImages, false);
     evalLogitsEma = emaEval.logits();
     evalEmbeddingEma = emaEval.embedding();
