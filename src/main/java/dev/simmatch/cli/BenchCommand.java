@@ -1,36 +1,18 @@
 package dev.simmatch.cli;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simmatch.UserInputException;
-import dev.simmatch.algorithms.Algorithm;
-import dev.simmatch.algorithms.AlgorithmRegistry;
+import dev.simmatch.bench.OpProfile;
+import dev.simmatch.bench.PipelineBench;
+import dev.simmatch.bench.StepBench;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.ConfigLoader;
-import dev.simmatch.data.Normalizer;
-import dev.simmatch.data.PipelineBenchmark;
-import dev.simmatch.train.TrainGraph;
-import dev.simmatch.train.Trainer;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
-import org.tensorflow.Operand;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.TensorFlow;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,12 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code simmatch bench}: times training steps of the real {@link TrainGraph} (forward, backward,
- * SGD, BN statistics, EMA, algorithm state) on random batches and reports throughput, peak resident
- * memory and the share of each step spent outside {@code session.run} (building input tensors,
- * reading fetches). Images per step are counted as in {@code scripts/pytorch/bench_step.py}: B for
- * supervised, B + 2*mu*B for the semi-supervised algorithms. With {@code --pipeline} it times the
- * input pipeline (weak and strong views of random images) instead.
+ * {@code simmatch bench}: times training steps ({@link StepBench}) or, with {@code --pipeline}, the
+ * input pipeline ({@link PipelineBench}), and prints the measurement as text or one JSON line.
  */
 @Command(
     name = "bench",
@@ -55,9 +33,6 @@ import picocli.CommandLine.Spec;
           + " come from --config/--set (default: the built-in defaults), with algorithm.warmup_steps 0 unless --set."
     })
 public final class BenchCommand implements Callable<Integer> {
-  /** SimMatch's memory bank gets 4*B rows, as in bench_step.py. */
-  static final int BANK_ROWS_PER_LABELED = 4;
-  private static final int DISTINCT_BATCHES = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--model", defaultValue = "wrn28_2", description = "architecture (default ${DEFAULT-VALUE})")
@@ -120,56 +95,6 @@ public final class BenchCommand implements Callable<Integer> {
   /** The last measurement, for callers that run the command in-process. */
   Object result;
 
-  /**
-   * Timing of training steps. Field names are those of bench_step.py's JSON where they exist.
-   *
-   * @param imagesPerStep B for supervised, B + 2*mu*B otherwise
-   * @param outsideSessionShare share of the timed wall time spent outside session.run
-   * @param peakRssMb VmHWM of this process (-1 where /proc is unavailable)
-   */
-  public record StepMeasurement(
-      @JsonProperty("framework") String framework,
-      @JsonProperty("kind") String kind,
-      @JsonProperty("tensorflow") String tensorflow,
-      @JsonProperty("model") String model,
-      @JsonProperty("algorithm") String algorithm,
-      @JsonProperty("batch") int batch,
-      @JsonProperty("mu") int mu,
-      @JsonProperty("size") int size,
-      @JsonProperty("channels") int channels,
-      @JsonProperty("threads") int threads,
-      @JsonProperty("warmup") int warmup,
-      @JsonProperty("steps") int steps,
-      @JsonProperty("images_per_step") int imagesPerStep,
-      @JsonProperty("images_per_second") double imagesPerSecond,
-      @JsonProperty("step_ms") double stepMs,
-      @JsonProperty("outside_session_share") double outsideSessionShare,
-      @JsonProperty("peak_rss_mb") double peakRssMb) {}
-
-  /**
-   * Throughput of the input pipeline on random images, with the worker pool (and one thread).
-   *
-   * @param viewsPerSecond B weak + mu*B weak + mu*B strong views per second (pool)
-   * @param unlabeledPairsPerSecond mu*B (weak, strong) pairs per second (pool)
-   * @param sslStepsPerSecond semi-supervised batches per second (pool)
-   * @param labeledPerSecond weak labeled views per second of a labeled-only batcher (pool)
-   * @param singleThreadViewsPerSecond as viewsPerSecond, built in one thread
-   */
-  public record PipelineMeasurement(
-      @JsonProperty("framework") String framework,
-      @JsonProperty("kind") String kind,
-      @JsonProperty("size") int size,
-      @JsonProperty("channels") int channels,
-      @JsonProperty("batch") int batch,
-      @JsonProperty("mu") int mu,
-      @JsonProperty("workers") int workers,
-      @JsonProperty("seconds") double seconds,
-      @JsonProperty("views_per_second") double viewsPerSecond,
-      @JsonProperty("unlabeled_pairs_per_second") double unlabeledPairsPerSecond,
-      @JsonProperty("ssl_steps_per_second") double sslStepsPerSecond,
-      @JsonProperty("labeled_per_second") double labeledPerSecond,
-      @JsonProperty("single_thread_views_per_second") double singleThreadViewsPerSecond) {}
-
   @Override
   public Integer call() {
     int side = size != null ? size : "cnn-small".equals(model) ? 28 : 32;
@@ -186,7 +111,7 @@ public final class BenchCommand implements Callable<Integer> {
     Config cfg = ConfigLoader.load(options.config, overrides);
     PrintWriter out = spec.commandLine().getOut();
     if (pipeline) {
-      PipelineMeasurement m = measurePipeline(cfg, side, ch, workers != null ? workers : cfg.data().workers(), seconds);
+      PipelineBench.Measurement m = PipelineBench.measure(cfg, side, ch, workers != null ? workers : cfg.data().workers(), seconds);
       result = m;
       out.println(json ? toJson(m) : String.format(Locale.ROOT,
           "pipeline %dx%dx%d, B=%d, mu=%d, %d workers: %.0f views/s (%.0f weak+strong pairs/s, %.2f SSL batches/s);"
@@ -195,7 +120,7 @@ public final class BenchCommand implements Callable<Integer> {
           m.sslStepsPerSecond(), m.singleThreadViewsPerSecond()));
     } else {
       OpProfile profile = new OpProfile();
-      StepMeasurement m = measureStep(cfg, side, ch, classes, warmup, steps, minSeconds, profileSteps, profile);
+      StepBench.Measurement m = StepBench.measure(cfg, side, ch, classes, warmup, steps, minSeconds, profileSteps, profile);
       result = m;
       if (json) {
         out.println(toJson(m));
@@ -216,116 +141,6 @@ public final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * Times at least {@code steps} training steps, and for at least {@code minSeconds}, after
-   * {@code warmup} untimed ones, then traces {@code profileSteps} more into {@code profile}. The
-   * algorithm, model, B, mu and threads come from {@code cfg}; SimMatch's bank has 4*B rows.
-   */
-  public static StepMeasurement measureStep(Config cfg, int size, int channels, int classes, int warmup, int steps,
-      double minSeconds, int profileSteps, OpProfile profile) {
-    if (steps < 1 || warmup < 0 || !(minSeconds >= 0) || profileSteps < 0 || cfg.train().threads() < 1
-        || classes < 2) {
-      throw new UserInputException("bench: need --steps >= 1, --warmup >= 0, --min-seconds >= 0, --profile >= 0,"
-          + " --threads >= 1, --classes >= 2; got " + steps + ", " + warmup + ", " + minSeconds + ", " + profileSteps
-          + ", " + cfg.train().threads() + ", " + classes);
-    }
-    int b = cfg.train().batchSize();
-    int bankRows = BANK_ROWS_PER_LABELED * b;
-    Algorithm alg = AlgorithmRegistry.create(cfg, classes, bankRows, cfg.model().projDim());
-    int bu = alg.usesUnlabeled() ? cfg.train().mu() * b : 0;
-    int perStep = b + 2 * bu;
-    RandomBatch[] batches = new RandomBatch[DISTINCT_BATCHES];
-    for (int i = 0; i < batches.length; i++) {
-      batches[i] = RandomBatch.draw(new Random(i), b, bu, size, channels, classes, bankRows);
-    }
-    try (TrainGraph g = new TrainGraph(cfg, alg, size, size, channels, classes);
-        Session session = new Session(g.graph, Trainer.sessionConfig(cfg.train().threads()))) {
-      session.initialize();
-      g.emaCopy.forEach(session::run);
-      // The trainer's fetches: loss, learning rate and every monitor.
-      List<Operand<TFloat32>> fetches = new ArrayList<>(List.of(g.loss, g.learningRate));
-      fetches.addAll(g.metrics.values());
-      Shape lab = Shape.of(b, size, size, channels);
-      Shape unl = Shape.of(bu, size, size, channels);
-      for (int s = 0; s < warmup; s++) {
-        runStep(session, g, fetches, batches[s % batches.length], lab, unl, s, null);
-      }
-      long minNanos = (long) (minSeconds * 1e9);
-      long inRun = 0;
-      int timed = 0;
-      long start = System.nanoTime();
-      while (timed < steps || System.nanoTime() - start < minNanos) {
-        int s = warmup + timed;
-        inRun += runStep(session, g, fetches, batches[s % batches.length], lab, unl, s, null);
-        timed++;
-      }
-      long total = System.nanoTime() - start;
-      for (int p = 0; p < profileSteps; p++) {
-        int s = warmup + timed + p;
-        runStep(session, g, fetches, batches[s % batches.length], lab, unl, s, profile);
-      }
-      double secondsPerStep = total / 1e9 / timed;
-      return new StepMeasurement("java", "train_step", TensorFlow.version(), cfg.model().arch(), alg.name(), b,
-          cfg.train().mu(), size, channels, cfg.train().threads(), warmup, timed, perStep, perStep / secondsPerStep,
-          1000 * secondsPerStep, (double) (total - inRun) / total, peakRssMb());
-    }
-  }
-
-  /**
-   * One training step on {@code rb}, traced into {@code profile} unless it is null; returns the
-   * nanoseconds spent inside {@code session.run}.
-   */
-  private static long runStep(Session session, TrainGraph g, List<Operand<TFloat32>> fetches, RandomBatch rb,
-      Shape lab, Shape unl, int s, OpProfile profile) {
-    try (TFloat32 x = TFloat32.tensorOf(lab, DataBuffers.of(rb.x, true, false));
-        TInt32 y = TInt32.vectorOf(rb.y);
-        TInt32 idx = TInt32.vectorOf(rb.index);
-        TFloat32 uw = TFloat32.tensorOf(unl, DataBuffers.of(rb.uWeak, true, false));
-        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(rb.uStrong, true, false));
-        TInt32 ul = TInt32.vectorOf(rb.uLabels)) {
-      Session.Runner runner = session.runner()
-          .feed(g.x, x).feed(g.y, y).feed(g.indexX, idx)
-          .feed(g.uWeak, uw).feed(g.uStrong, us).feed(g.uLabels, ul)
-          .addTarget(g.trainOp);
-      fetches.forEach(runner::fetch);
-      if (profile != null) {
-        runner.setOptions(OpProfile.TRACE);
-      }
-      long t0 = System.nanoTime();
-      try (Result r = profile != null ? runner.runAndFetchMetadata() : runner.run()) {
-        long inRun = System.nanoTime() - t0;
-        if (profile != null) {
-          r.getMetadata().ifPresent(profile::add);
-        }
-        float loss = ((TFloat32) r.get(0)).getFloat();
-        if (!Float.isFinite(loss)) {
-          throw new IllegalStateException("bench: loss became " + loss + " at step " + s);
-        }
-        return inRun;
-      }
-    }
-  }
-
-  /**
-   * Runs {@link PipelineBenchmark} on random images of side {@code size}, normalised with mean 0.5
-   * and std 0.25, with the views, B and mu of {@code cfg}.
-   */
-  public static PipelineMeasurement measurePipeline(Config cfg, int size, int channels, int workers, double seconds) {
-    if (workers < 1 || !(seconds > 0) || (channels != 1 && channels != 3)) {
-      throw new UserInputException("bench --pipeline: need --workers >= 1, --seconds > 0 and --channels 1 or 3; got "
-          + workers + ", " + seconds + ", " + channels);
-    }
-    float[] mean = new float[channels];
-    float[] std = new float[channels];
-    Arrays.fill(mean, 0.5f);
-    Arrays.fill(std, 0.25f);
-    PipelineBenchmark.Result r = PipelineBenchmark.run(
-        DataBenchCommand.synthetic(size + "x" + size + "x" + channels), cfg, new Normalizer(mean, std), workers, seconds);
-    return new PipelineMeasurement("java", "pipeline", size, channels, r.batchSize(), r.mu(), r.threads(), seconds,
-        r.pool().sslViewsPerSec(), r.pool().unlabeledPairsPerSec(), r.pool().sslStepsPerSec(),
-        r.pool().labeledPerSec(), r.single().sslViewsPerSec());
-  }
-
   static String toJson(Object measurement) {
     try {
       return JSON.writeValueAsString(measurement);
@@ -334,48 +149,4 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** One step's random inputs: N(0,1) pixels, uniform labels, distinct bank rows. */
-  private record RandomBatch(float[] x, int[] y, int[] index, float[] uWeak, float[] uStrong, int[] uLabels) {
-    static RandomBatch draw(Random rnd, int b, int bu, int size, int channels, int classes, int bankRows) {
-      int pixels = size * size * channels;
-      List<Integer> rows = new ArrayList<>();
-      for (int i = 0; i < bankRows; i++) {
-        rows.add(i);
-      }
-      Collections.shuffle(rows, rnd);
-      return new RandomBatch(gaussian(rnd, b * pixels), labels(rnd, b, classes),
-          rows.subList(0, b).stream().mapToInt(Integer::intValue).toArray(), gaussian(rnd, bu * pixels),
-          gaussian(rnd, bu * pixels), labels(rnd, bu, classes));
-    }
-
-    private static float[] gaussian(Random rnd, int n) {
-      float[] v = new float[n];
-      for (int i = 0; i < n; i++) {
-        v[i] = (float) rnd.nextGaussian();
-      }
-      return v;
-    }
-
-    private static int[] labels(Random rnd, int n, int classes) {
-      int[] v = new int[n];
-      for (int i = 0; i < n; i++) {
-        v[i] = rnd.nextInt(classes);
-      }
-      return v;
-    }
-  }
-
-  /** VmHWM of this process in MB, or -1 where /proc is not available. */
-  static double peakRssMb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-    return -1;
-  }
 }

@@ -6,9 +6,9 @@ import dev.simmatch.data.Dataset;
 import dev.simmatch.data.Datasets;
 import dev.simmatch.data.Normalizer;
 import dev.simmatch.data.PipelineBenchmark;
+import dev.simmatch.data.SyntheticImages;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,9 +42,6 @@ public final class DataBenchCommand implements Callable<Integer> {
   /** The last measurement, for callers and tests. */
   PipelineBenchmark.Result result;
 
-  /** Synthetic images in a test-sized set: enough that batches do not repeat images much. */
-  static final int SYNTHETIC_IMAGES = 2048;
-
   @Override
   public Integer call() {
     if (!(seconds > 0)) {
@@ -58,7 +55,7 @@ public final class DataBenchCommand implements Callable<Integer> {
     Dataset train;
     Normalizer norm;
     if (synthetic != null) {
-      train = synthetic(synthetic);
+      train = SyntheticImages.of(synthetic);
       float[] mean = new float[train.channels()];
       float[] std = new float[train.channels()];
       Arrays.fill(mean, 0.5f);
@@ -72,35 +69,5 @@ public final class DataBenchCommand implements Callable<Integer> {
     spec.commandLine().getOut().print(result.table());
     spec.commandLine().getOut().flush();
     return 0;
-  }
-
-  /** Uniform random pixels and labels of the shape "HxWxC" (C = 1 or 3). */
-  static Dataset synthetic(String shape) {
-    String[] parts = shape.split("x");
-    int[] dims = new int[3];
-    try {
-      if (parts.length != 3) {
-        throw new NumberFormatException();
-      }
-      for (int i = 0; i < 3; i++) {
-        dims[i] = Integer.parseInt(parts[i].trim());
-      }
-    } catch (NumberFormatException e) {
-      throw new UserInputException("--synthetic " + shape + ": expected HxWxC, e.g. 28x28x1 or 32x32x3");
-    }
-    if (dims[0] < 2 || dims[1] < 2 || (dims[2] != 1 && dims[2] != 3) || (long) dims[0] * dims[1] * dims[2] * SYNTHETIC_IMAGES > Integer.MAX_VALUE) {
-      throw new UserInputException("--synthetic " + shape + ": expected sides >= 2, C = 1 or 3, and at most 1 MiB per image");
-    }
-    SplittableRandom rng = new SplittableRandom(0);
-    byte[] pixels = new byte[dims[0] * dims[1] * dims[2] * SYNTHETIC_IMAGES];
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (byte) rng.nextInt(256);
-    }
-    int[] labels = new int[SYNTHETIC_IMAGES];
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = rng.nextInt(10);
-    }
-    List<String> classes = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
-    return new Dataset("synthetic/" + shape, dims[0], dims[1], dims[2], pixels, labels, classes, "random pixels");
   }
 }

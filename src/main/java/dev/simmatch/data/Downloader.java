@@ -1,6 +1,7 @@
 package dev.simmatch.data;
 
 import dev.simmatch.UserInputException;
+import dev.simmatch.report.Progress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,9 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Downloads one file over HTTP(S) with SHA-256 verification. The body goes to a temporary file
@@ -58,7 +56,7 @@ final class Downloader {
       long received = 0;
       try (InputStream in = response.body();
           OutputStream out = Files.newOutputStream(tmp);
-          ProgressBar bar = progressBar(target.getFileName().toString(), total)) {
+          Progress bar = Progress.start(target.getFileName().toString(), 0, total, "MiB", 1 << 20)) {
         byte[] buf = new byte[1 << 16];
         int n;
         while ((n = in.read(buf)) >= 0) {
@@ -111,16 +109,6 @@ final class Downloader {
       throw new UserInputException("download " + url + ": HTTP status " + response.statusCode() + ", expected 200");
     }
     return response;
-  }
-
-  private static ProgressBar progressBar(String name, long total) {
-    return new ProgressBarBuilder()
-        .setTaskName(name)
-        .setInitialMax(total)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUnit("MiB", 1 << 20)
-        .showSpeed()
-        .build();
   }
 
   private static MessageDigest sha256() {

@@ -1,37 +1,21 @@
 package dev.simmatch.train;
 
 import dev.simmatch.config.Config;
-import java.time.Duration;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import dev.simmatch.report.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A progress bar with step, loss, learning rate, images/s and ETA; on a terminal it redraws in
- * place, elsewhere (CI logs, files) it prints a line every 30 seconds.
+ * place, elsewhere (CI logs, files) it prints a plain line every 30 seconds ({@link Progress}).
  */
 public final class ProgressListener implements TrainingListener {
   private static final Logger LOG = LoggerFactory.getLogger("progress");
-  private ProgressBar bar;
+  private Progress bar;
 
   @Override
   public void onStart(Config cfg, long startStep, long totalSteps) {
-    ProgressBarBuilder b =
-        new ProgressBarBuilder()
-            .setTaskName(cfg.runName())
-            .setInitialMax(totalSteps)
-            .startsFrom(startStep, Duration.ZERO)
-            .setUnit(" steps", 1)
-            .showSpeed();
-    if (System.console() == null) {
-      b.setConsumer(new DelegatingProgressBarConsumer(LOG::info)).setUpdateIntervalMillis(30_000);
-    } else {
-      b.setStyle(ProgressBarStyle.ASCII);
-    }
-    bar = b.build();
+    bar = Progress.start(cfg.runName(), startStep, totalSteps, " steps", 1);
   }
 
   @Override

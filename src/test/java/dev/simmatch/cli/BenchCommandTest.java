@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.tensorflow.proto.NodeExecStats;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
@@ -63,16 +62,6 @@ class BenchCommandTest {
     assertTrue(rows.size() >= 5, out);
     assertTrue(rows.stream().anyMatch(l -> l.matches(".*Conv2D\\s+[0-9.]+\\s+[0-9.]+%\\s+5")), out);
     assertTrue(rows.stream().anyMatch(l -> l.contains("ApplyMomentum")), out);
-  }
-
-  @Test
-  void opTypeIsTheKernelNamedInTheTimelineLabel() {
-    assertEquals("_MklNativeConv2D", OpProfile.opType(NodeExecStats.newBuilder().setNodeName("Conv2d_1")
-        .setTimelineLabel("Conv2d_1 = _MklNativeConv2D(x, w)").build()));
-    assertEquals("NoOp", OpProfile.opType(NodeExecStats.newBuilder().setNodeName("train_op")
-        .setTimelineLabel("train_op = NoOp()").build()));
-    assertEquals("_SOURCE", OpProfile.opType(NodeExecStats.newBuilder().setNodeName("_SOURCE")
-        .setTimelineLabel("_SOURCE").build()));
   }
 
   @Test

@@ -16,13 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckParityCommandTest {
   @TempDir Path tmp;
 
-
   @Test
   void wrn28x2ReferencePasses() {
     CliRun r = CliRun.of("check-parity", TestPaths.reference().resolve("wrn28_2").toString());
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("wrn28_2_simmatch: wrn28_2, 10 classes"), r.out());
-    assertTrue(r.out().contains("8 passed, 0 failed"), r.out());
+    assertTrue(r.out().contains("9 passed, 0 failed"), r.out());
+    assertTrue(r.out().contains("tolerance: "), r.out());
     for (String check : new String[] {"eval logits", "train embedding", "step losses", "after 2 steps: BN running statistics"}) {
       assertTrue(r.out().contains("ok   " + check), check + "\n" + r.out());
     }
@@ -42,7 +42,7 @@ class CheckParityCommandTest {
     assertEquals(1, r.exit(), r.out());
     assertTrue(r.out().contains("FAIL after 2 steps: parameters"), r.out());
     assertTrue(r.out().contains("backbone.block2.layer.1.conv2.weight"), r.out());
-    assertTrue(r.out().contains("7 passed, 1 failed"), r.out());
+    assertTrue(r.out().contains("8 passed, 1 failed"), r.out());
   }
 
   @Test

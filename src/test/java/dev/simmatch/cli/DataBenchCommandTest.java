@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.simmatch.UserInputException;
 import dev.simmatch.data.Dataset;
+import dev.simmatch.data.SyntheticImages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -29,13 +30,13 @@ class DataBenchCommandTest {
 
   @Test
   void syntheticShapesAreChecked() {
-    Dataset d = DataBenchCommand.synthetic("5x6x3");
+    Dataset d = SyntheticImages.of("5x6x3");
     assertEquals(5, d.height());
     assertEquals(6, d.width());
     assertEquals(3, d.channels());
-    assertEquals(DataBenchCommand.SYNTHETIC_IMAGES, d.size());
+    assertEquals(SyntheticImages.IMAGES, d.size());
     for (String bad : new String[] {"32x32", "32x32x2", "axbxc", "1x5x3"}) {
-      UserInputException e = assertThrows(UserInputException.class, () -> DataBenchCommand.synthetic(bad));
+      UserInputException e = assertThrows(UserInputException.class, () -> SyntheticImages.of(bad));
       assertTrue(e.getMessage().contains("--synthetic " + bad), e.getMessage());
     }
   }

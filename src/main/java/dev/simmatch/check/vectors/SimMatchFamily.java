@@ -1,4 +1,4 @@
-package dev.simmatch.algorithms.vectors;
+package dev.simmatch.check.vectors;
 
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.algorithms.SimMatch;
@@ -28,10 +28,14 @@ import org.tensorflow.types.TInt32;
  * (bank, bank labels, DA state) are set from the file, one step is run with the state updates, and
  * outputs, gradients w.r.t. the student inputs, and the state after the step are compared.
  */
-final class SimMatchCase {
-  private SimMatchCase() {}
+final class SimMatchFamily implements VectorFamily {
+  @Override
+  public String algorithm() {
+    return "simmatch";
+  }
 
-  static void run(VectorFile file, Comparison cmp) {
+  @Override
+  public void check(VectorFile file, Comparison cmp) {
     int c = file.dim("classes");
     int d = file.dim("embedding");
     int k = file.dim("bank_size");

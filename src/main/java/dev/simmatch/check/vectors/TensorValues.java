@@ -1,4 +1,4 @@
-package dev.simmatch.algorithms.vectors;
+package dev.simmatch.check.vectors;
 
 import dev.simmatch.io.VectorFile;
 import org.tensorflow.Tensor;

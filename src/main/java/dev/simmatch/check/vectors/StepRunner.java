@@ -1,4 +1,4 @@
-package dev.simmatch.algorithms.vectors;
+package dev.simmatch.check.vectors;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.simmatch.algorithms.vectors;
+package dev.simmatch.check.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.simmatch.UserInputException;

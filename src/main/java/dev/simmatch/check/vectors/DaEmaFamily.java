@@ -1,4 +1,4 @@
-package dev.simmatch.algorithms.vectors;
+package dev.simmatch.check.vectors;
 
 import dev.simmatch.algorithms.Alignments;
 import dev.simmatch.algorithms.SimMatch;
@@ -25,10 +25,14 @@ import org.tensorflow.types.TFloat32;
  * session run per step, through the alignment {@link Alignments} builds for {@code da: ema}. {@code
  * p_model_initial} null means no estimate yet: the first batch mean becomes p_model.
  */
-final class DaEmaCase {
-  private DaEmaCase() {}
+final class DaEmaFamily implements VectorFamily {
+  @Override
+  public String algorithm() {
+    return "distribution_alignment_ema";
+  }
 
-  static void run(VectorFile file, Comparison cmp) {
+  @Override
+  public void check(VectorFile file, Comparison cmp) {
     int c = file.dim("classes");
     int bu = file.dim("batch_unlabeled");
     int steps = file.dim("steps");

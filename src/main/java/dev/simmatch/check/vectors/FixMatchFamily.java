@@ -1,4 +1,4 @@
-package dev.simmatch.algorithms.vectors;
+package dev.simmatch.check.vectors;
 
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.algorithms.FixMatch;
@@ -19,10 +19,14 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /** Runs a {@code fixmatch-*.json} vector through {@link FixMatch#objective}. */
-final class FixMatchCase {
-  private FixMatchCase() {}
+final class FixMatchFamily implements VectorFamily {
+  @Override
+  public String algorithm() {
+    return "fixmatch";
+  }
 
-  static void run(VectorFile file, Comparison cmp) {
+  @Override
+  public void check(VectorFile file, Comparison cmp) {
     int c = file.dim("classes");
     int bx = file.dim("batch_labeled");
     int bu = file.dim("batch_unlabeled");

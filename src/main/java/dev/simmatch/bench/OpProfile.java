@@ -1,4 +1,4 @@
-package dev.simmatch.cli;
+package dev.simmatch.bench;
 
 import dev.simmatch.report.TextTable;
 import java.util.HashMap;
@@ -14,14 +14,14 @@ import org.tensorflow.proto.RunOptions;
  * The type is the kernel that ran, after TensorFlow's graph rewrites: {@code _MklNativeConv2D} for
  * a convolution that oneDNN took over, for instance.
  */
-final class OpProfile {
+public final class OpProfile {
   static final RunOptions TRACE = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
 
   private final Map<String, Long> micros = new HashMap<>();
   private final Map<String, Integer> counts = new HashMap<>();
   private int runs;
 
-  void add(RunMetadata metadata) {
+  public void add(RunMetadata metadata) {
     runs++;
     for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
       for (NodeExecStats node : device.getNodeStatsList()) {
@@ -44,7 +44,7 @@ final class OpProfile {
   }
 
   /** The {@code top} op types by time: ms per run, share of the summed op time, ops per run. */
-  TextTable table(int top) {
+  public TextTable table(int top) {
     long total = micros.values().stream().mapToLong(Long::longValue).sum();
     TextTable t = new TextTable(1, "op type", "ms/step", "share", "ops/step");
     micros.entrySet().stream()
