@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  */
 public final class VectorChecker {
   private static final List<VectorFamily> FAMILIES =
-      List.of(new SimMatchFamily(), new FixMatchFamily(), new DaEmaFamily());
+      List.of(new SimMatchFamily(), new FixMatchFamily(), new DaEmaFamily(), new NtXentFamily(), new LarsFamily(),
+          new ProjectionHeadFamily(), new LrScheduleFamily());
 
   private VectorChecker() {}
 
