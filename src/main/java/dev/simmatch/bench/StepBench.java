@@ -80,7 +80,7 @@ public final class StepBench {
     int bankRows = BANK_ROWS_PER_LABELED * b;
     Algorithm alg = AlgorithmRegistry.create(cfg, classes, bankRows, cfg.model().projDim());
     int bu = alg.usesUnlabeled() ? cfg.train().mu() * b : 0;
-    int perStep = b + 2 * bu;
+    int perStep = (alg.usesLabeled() ? b : 0) + 2 * bu;
     RandomBatch[] batches = new RandomBatch[DISTINCT_BATCHES];
     for (int i = 0; i < batches.length; i++) {
       batches[i] = RandomBatch.draw(new Random(i), b, bu, size, channels, classes, bankRows);
