@@ -131,6 +131,27 @@ class PipelineTest {
   }
 
   @Test
+  void committedPipelinesResolveEveryStage() throws IOException {
+    try (var files = Files.list(Path.of("configs/pipelines"))) {
+      List<Path> pipelines = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+      assertEquals(2, pipelines.size(), pipelines.toString());
+      for (Path f : pipelines) {
+        PipelineSpec spec = PipelineSpec.read(f);
+        java.util.Map<String, Path> dirs = new java.util.LinkedHashMap<>();
+        for (PipelineSpec.Stage s : spec.stages()) {
+          Path run = dir.resolve(s.name());
+          var cfg = Pipeline.stageConfig(spec, s, 3, run, dirs, List.of());
+          dirs.put(s.name(), run);
+          assertEquals(3, cfg.train().seed());
+          if (s.initFrom() != null) {
+            assertEquals(dirs.get(s.initFrom()).toString(), cfg.train().initFrom());
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void badPipelineFilesNameTheProblem() throws IOException {
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, "name: x\nstages:\n  - name: a\n    config: base.yaml\n    init_from: b\n");
