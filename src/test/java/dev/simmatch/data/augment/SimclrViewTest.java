@@ -78,6 +78,17 @@ class SimclrViewTest {
   }
 
   @Test
+  void jitterOfStrengthZeroKeepsRgbImagesThroughTheHsvRoundTrip() {
+    // s = 0: every factor is 1 and the hue shift 0, so saturation and hue go RGB -> HSV -> RGB unchanged;
+    // with min area 1 on a square image only the whole image fits.
+    SimclrView none = new SimclrView(false, 1.0, 0.0, 1.0, 0.0);
+    byte[] rgb = noise(6 * 6 * 3, 6);
+    for (int k = 0; k < 5; k++) {
+      assertArrayEquals(rgb, none.apply(rgb, 6, 6, 3, RandomSource.of(k)));
+    }
+  }
+
+  @Test
   void rejectsOutOfRangeSettings() {
     assertThrows(IllegalArgumentException.class, () -> new SimclrView(true, 0, 0.5, 0.8, 0.2));
     assertThrows(IllegalArgumentException.class, () -> new SimclrView(true, 0.1, 2, 0.8, 0.2));
