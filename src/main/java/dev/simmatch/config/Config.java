@@ -54,7 +54,8 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       double cropMinArea,
       double jitterStrength,
       double jitterProb,
-      double grayscaleProb) {}
+      double grayscaleProb,
+      double blurProb) {}
 
   public record Model(String arch, int projDim, double bnMomentum, String head, int projLayers, int ftProjSelector) {
     /** The SimMatch head with its defaults: what every run used before {@code model.head} existed. */

@@ -50,8 +50,9 @@ public record Views(View weak, View strong) {
         check("data.jitter_strength", data.jitterStrength(), 0, 1.2499, "in [0, 1.25)");
         check("data.jitter_prob", data.jitterProb(), 0, 1, "a probability");
         check("data.grayscale_prob", data.grayscaleProb(), 0, 1, "a probability");
-        SimclrView view =
-            new SimclrView(flip, data.cropMinArea(), data.jitterStrength(), data.jitterProb(), data.grayscaleProb());
+        check("data.blur_prob", data.blurProb(), 0, 1, "a probability");
+        SimclrView view = new SimclrView(
+            flip, data.cropMinArea(), data.jitterStrength(), data.jitterProb(), data.grayscaleProb(), data.blurProb());
         yield new Views(view, view);
       }
       default -> throw new UserInputException(

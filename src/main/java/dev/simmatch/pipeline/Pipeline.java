@@ -127,7 +127,8 @@ public final class Pipeline {
       try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock held = ch.lock()) {
         Path configFile = runDir.resolve("config.yaml");
-        if (Files.isRegularFile(configFile) && !Files.readString(configFile).equals(ConfigLoader.toYaml(cfg))) {
+        // Compared as loaded configs: keys added since (with their defaults) do not count as a change.
+        if (Files.isRegularFile(configFile) && !ConfigLoader.load(configFile, List.of()).equals(cfg)) {
           throw new UserInputException("shared stage '" + stage.shared() + "': " + runDir
               + " was trained with another config than this pipeline's stage '" + stage.name()
               + "' resolves to; give the stage another 'shared' name");

@@ -13,11 +13,14 @@ package dev.simmatch.data.augment;
  *       * U[1-0.8s, 1+0.8s] + mean (mean per channel over the image); on RGB also saturation (HSV
  *       S * U[max(0, 1-0.8s), 1+0.8s]) and hue (H + U[-0.2s, 0.2s], mod 1);
  *   <li>on RGB, with p = grayscaleProb, luma 0.2989 R + 0.5870 G + 0.1140 B in every channel;
- *   <li>clip to [0, 1] and round to uint8 once at the end.
+ *   <li>clip to [0, 1] and round to uint8 once at the end;
+ *   <li>optionally, with p = blurProb, a Gaussian blur of sigma U[0.1, 2.0] (PIL's blur, see {@link
+ *       Blur}; the official code blurs in the model with one sigma per batch and a sampled kernel,
+ *       on ImageNet only).
  * </ol>
  *
  * On one channel, saturation, hue and grayscale are the identity in the official pipeline (a grey
- * image replicated to RGB stays grey), so they are left out. No blur (the official CIFAR setting).
+ * image replicated to RGB stays grey), so they are left out.
  */
 public final class SimclrView implements View {
   static final int ATTEMPTS = 100;
@@ -29,28 +32,34 @@ public final class SimclrView implements View {
   private final double strength;
   private final double jitterProb;
   private final double grayscaleProb;
+  private final double blurProb;
 
   /**
    * @param minArea smallest crop area as a fraction of the image, in (0, 1]
    * @param strength s &gt;= 0
    * @param jitterProb probability of the colour jitter
    * @param grayscaleProb probability of the grayscale conversion (RGB only)
+   * @param blurProb probability of the blur (0: no blur, no random number drawn for it)
    */
-  public SimclrView(boolean flip, double minArea, double strength, double jitterProb, double grayscaleProb) {
+  public SimclrView(
+      boolean flip, double minArea, double strength, double jitterProb, double grayscaleProb, double blurProb) {
     if (!(minArea > 0 && minArea <= 1)) {
       throw new IllegalArgumentException("smallest crop area must be in (0, 1], got " + minArea);
     }
     if (!(strength >= 0 && strength < 1.25)) {
       throw new IllegalArgumentException("jitter strength must be in [0, 1.25) (factors 1 - 0.8s stay > 0), got " + strength);
     }
-    if (!(jitterProb >= 0 && jitterProb <= 1 && grayscaleProb >= 0 && grayscaleProb <= 1)) {
-      throw new IllegalArgumentException("probabilities must be in [0, 1], got " + jitterProb + " and " + grayscaleProb);
+    if (!(jitterProb >= 0 && jitterProb <= 1 && grayscaleProb >= 0 && grayscaleProb <= 1 && blurProb >= 0
+        && blurProb <= 1)) {
+      throw new IllegalArgumentException(
+          "probabilities must be in [0, 1], got " + jitterProb + ", " + grayscaleProb + " and " + blurProb);
     }
     this.flip = flip;
     this.minArea = minArea;
     this.strength = strength;
     this.jitterProb = jitterProb;
     this.grayscaleProb = grayscaleProb;
+    this.blurProb = blurProb;
   }
 
   @Override
@@ -72,6 +81,9 @@ public final class SimclrView implements View {
     byte[] out = new byte[x.length];
     for (int i = 0; i < x.length; i++) {
       out[i] = (byte) Math.round(clip(x[i]) * 255f);
+    }
+    if (blurProb > 0 && rng.chance(blurProb)) {
+      out = Blur.gaussian(out, h, w, c, rng.uniform(0.1, 2.0));
     }
     return out;
   }

@@ -23,7 +23,7 @@ class SimclrViewTest {
 
   @Test
   void sameKeysGiveTheSameViewOtherKeysAnother() {
-    SimclrView v = new SimclrView(true, 0.1, 0.5, 0.8, 0.2);
+    SimclrView v = new SimclrView(true, 0.1, 0.5, 0.8, 0.2, 0.0);
     byte[] img = noise(28 * 28, 1);
     byte[] a = v.apply(img, 28, 28, 1, RandomSource.of(1, 5, 0, 7));
     byte[] b = v.apply(img, 28, 28, 1, RandomSource.of(1, 5, 0, 7));
@@ -36,7 +36,7 @@ class SimclrViewTest {
   @Test
   void withoutCropFlipOrJitterTheViewIsTheImage() {
     // minArea 1: only a ratio-1 box fits, so most attempts fail and the whole image is used.
-    SimclrView v = new SimclrView(false, 1.0, 0.5, 0.0, 0.0);
+    SimclrView v = new SimclrView(false, 1.0, 0.5, 0.0, 0.0, 0.0);
     byte[] img = noise(10 * 10 * 3, 2);
     for (int k = 0; k < 20; k++) {
       assertArrayEquals(img, v.apply(img, 10, 10, 3, RandomSource.of(k)));
@@ -45,7 +45,7 @@ class SimclrViewTest {
 
   @Test
   void cropBoxesStayInsideWithAreaAndAspectInRange() {
-    SimclrView v = new SimclrView(true, 0.1, 0.5, 0.8, 0.2);
+    SimclrView v = new SimclrView(true, 0.1, 0.5, 0.8, 0.2, 0.0);
     double minArea = 1;
     for (int k = 0; k < 2000; k++) {
       int[] box = v.cropBox(28, 28, RandomSource.of(3, k));
@@ -61,14 +61,14 @@ class SimclrViewTest {
 
   @Test
   void grayscaleMakesRgbChannelsEqualAndJitterChangesGreyImages() {
-    SimclrView gray = new SimclrView(false, 1.0, 0.5, 0.0, 1.0);
+    SimclrView gray = new SimclrView(false, 1.0, 0.5, 0.0, 1.0, 0.0);
     byte[] rgb = noise(6 * 6 * 3, 4);
     byte[] g = gray.apply(rgb, 6, 6, 3, RandomSource.of(1));
     for (int i = 0; i < g.length; i += 3) {
       assertEquals(g[i], g[i + 1]);
       assertEquals(g[i], g[i + 2]);
     }
-    SimclrView jitter = new SimclrView(false, 1.0, 1.0, 1.0, 1.0);
+    SimclrView jitter = new SimclrView(false, 1.0, 1.0, 1.0, 1.0, 0.0);
     byte[] grey = noise(6 * 6, 5);
     int changed = 0;
     for (int k = 0; k < 10; k++) {
@@ -81,7 +81,7 @@ class SimclrViewTest {
   void jitterOfStrengthZeroKeepsRgbImagesThroughTheHsvRoundTrip() {
     // s = 0: every factor is 1 and the hue shift 0, so saturation and hue go RGB -> HSV -> RGB unchanged;
     // with min area 1 on a square image only the whole image fits.
-    SimclrView none = new SimclrView(false, 1.0, 0.0, 1.0, 0.0);
+    SimclrView none = new SimclrView(false, 1.0, 0.0, 1.0, 0.0, 0.0);
     byte[] rgb = noise(6 * 6 * 3, 6);
     for (int k = 0; k < 5; k++) {
       assertArrayEquals(rgb, none.apply(rgb, 6, 6, 3, RandomSource.of(k)));
@@ -89,9 +89,29 @@ class SimclrViewTest {
   }
 
   @Test
+  void blurWithProbabilityOneSmoothsTheView() {
+    SimclrView blur = new SimclrView(false, 1.0, 0.0, 0.0, 0.0, 1.0);
+    byte[] img = noise(8 * 8, 7);
+    byte[] out = blur.apply(img, 8, 8, 1, RandomSource.of(3));
+    assertTrue(spread(out) < spread(img), "blur lowers the pixel variance");
+  }
+
+  private static double spread(byte[] img) {
+    double mean = 0;
+    for (byte b : img) {
+      mean += (b & 0xff) / (double) img.length;
+    }
+    double var = 0;
+    for (byte b : img) {
+      var += Math.pow((b & 0xff) - mean, 2) / img.length;
+    }
+    return var;
+  }
+
+  @Test
   void rejectsOutOfRangeSettings() {
-    assertThrows(IllegalArgumentException.class, () -> new SimclrView(true, 0, 0.5, 0.8, 0.2));
-    assertThrows(IllegalArgumentException.class, () -> new SimclrView(true, 0.1, 2, 0.8, 0.2));
-    assertThrows(IllegalArgumentException.class, () -> new SimclrView(true, 0.1, 0.5, 1.5, 0.2));
+    assertThrows(IllegalArgumentException.class, () -> new SimclrView(true, 0, 0.5, 0.8, 0.2, 0.0));
+    assertThrows(IllegalArgumentException.class, () -> new SimclrView(true, 0.1, 2, 0.8, 0.2, 0.0));
+    assertThrows(IllegalArgumentException.class, () -> new SimclrView(true, 0.1, 0.5, 1.5, 0.2, 0.0));
   }
 }
