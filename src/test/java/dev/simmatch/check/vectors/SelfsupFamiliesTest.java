@@ -15,22 +15,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The SimCLR families (ntxent, ntxent-nonorm, lars, proj-head, lr-schedule) on the shipped
- * self-supervised vectors, and corrupted copies that must fail naming the tensor.
+ * The SimCLR families (ntxent, ntxent-nonorm, lars, proj-head, lr-schedule) and SimCLRv2's
+ * distillation on the shipped self-supervised vectors, and corrupted copies that must fail naming
+ * the tensor.
  */
 class SelfsupFamiliesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static List<Path> files() {
-    return VectorChecker.files(TestPaths.reference().resolve("selfsup-vectors")).stream()
-        .filter(p -> !p.getFileName().toString().startsWith("distill-"))
-        .toList();
+    return VectorChecker.files(TestPaths.reference().resolve("selfsup-vectors"));
   }
 
   @Test
   void everySelfSupervisedReferenceVectorPasses() {
     List<Path> files = files();
-    assertEquals(15, files.size(), "ntxent, ntxent-nonorm, lars, proj-head, lr-schedule: 3 seeds each");
+    assertEquals(18, files.size(), "ntxent, ntxent-nonorm, lars, proj-head, lr-schedule, distill: 3 seeds each");
     for (Path f : files) {
       Comparison.Result r = VectorChecker.check(f);
       assertTrue(r.passed(), f.getFileName() + ": " + r.problems());
@@ -71,6 +70,10 @@ class SelfsupFamiliesTest {
     Comparison.Result head = VectorChecker.check(corrupt(dir, "proj-head-3.json", 1e-2, "outputs", "moving_variance_after_1", "0"));
     assertFalse(head.passed());
     assertTrue(head.problems().toString().contains("moving_variance_after_1"), head.problems().toString());
+
+    Comparison.Result kd = VectorChecker.check(corrupt(dir, "distill-2.json", 1e-2, "outputs", "grad_mixed_student_logits", "3"));
+    assertFalse(kd.passed());
+    assertTrue(kd.problems().toString().contains("grad_mixed_student_logits"), kd.problems().toString());
 
     Comparison.Result lr = VectorChecker.check(corrupt(dir, "lr-schedule-3.json", 1e-3, "outputs", "lr", "4"));
     assertFalse(lr.passed());
