@@ -30,7 +30,7 @@ public final class Curves {
       new Panel("mask-ratio", "mask ratio", "unlabeled above the threshold (%)", ordered("mask_ratio", "mask ratio"), 100),
       new Panel("loss", "training loss", "loss",
           ordered("loss", "total", "loss_x", "labeled", "loss_u", "unlabeled", "loss_in", "instance"), 1),
-      new Panel("knn-accuracy", "k-NN accuracy of the encoder (labeled split as memory)", "top-1 (%)",
+      new Panel("knn-accuracy", "k-NN top-1 (labeled split as memory)", "top-1 (%)",
           ordered("knn_top1", "k-NN top-1"), 1),
       new Panel("contrastive", "contrastive accuracy", "accuracy (%)", ordered("contrast_acc", "contrast_acc"), 100));
 

@@ -21,13 +21,17 @@ public final class EvalGraph implements AutoCloseable {
   public final Placeholder<TFloat32> images;
   public final Operand<TFloat32> logitsRaw;
   public final Operand<TFloat32> logitsEma;
+  /** Pooled encoder features [N,D] of the online weights (k-NN). */
+  public final Operand<TFloat32> featuresRaw;
 
   public EvalGraph(Config cfg, int h, int w, int c, int numClasses) {
     Ops tf = Ops.create(graph);
     images = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, h, w, c)));
     Network online = Networks.create(new Params(tf, ""), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
     Network ema = Networks.create(new Params(tf, "ema/"), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
-    logitsRaw = online.forward(images, false).logits();
+    Network.Outputs raw = online.forward(images, false);
+    logitsRaw = raw.logits();
+    featuresRaw = raw.features();
     logitsEma = ema.forward(images, false).logits();
   }
 

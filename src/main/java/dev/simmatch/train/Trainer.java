@@ -45,7 +45,7 @@ import org.tensorflow.types.TInt64;
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   /** Neighbours of the k-NN monitor. */
-  static final int KNN_K = 20;
+  public static final int KNN_K = 20;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Config cfg;
