@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Times one training step of supervised, FixMatch, SimMatch and SimCLR in PyTorch.
+"""Times one training step of supervised, FixMatch, SimMatch, ReMixMatch and SimCLR in PyTorch.
 
 Written for this project from the semantics in its notes (same model definitions, batch
 composition and losses as the Java side) so that `scripts/bench` can report Java/PyTorch
@@ -9,6 +9,7 @@ ratios measured on the same machine in the same run. Prints one JSON object per 
 """
 import argparse
 import json
+import random
 import resource
 import time
 
@@ -67,9 +68,12 @@ class WRN(nn.Module):
         self.fc = nn.Linear(w[3], classes)
         self.mlp_proj = nn.Sequential(nn.Linear(w[3], w[3]), nn.ReLU(), nn.Linear(w[3], proj))
 
-    def forward(self, x):
+    def features(self, x):
         h = F.leaky_relu(self.bn(self.blocks(self.conv1(x))), 0.1)
-        h = F.adaptive_avg_pool2d(h, 1).flatten(1)
+        return F.adaptive_avg_pool2d(h, 1).flatten(1)
+
+    def forward(self, x):
+        h = self.features(x)
         return self.fc(h), F.normalize(self.mlp_proj(h), dim=1)
 
 
@@ -114,8 +118,11 @@ class CnnSmall(nn.Module):
         else:
             self.mlp_proj = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, proj))
 
+    def pooled(self, x):
+        return F.adaptive_avg_pool2d(self.features(x), 1).flatten(1)
+
     def forward(self, x):
-        h = F.adaptive_avg_pool2d(self.features(x), 1).flatten(1)
+        h = self.pooled(x)
         if self.simclr:
             return self.fc(h), self.proj_head(h)
         return self.fc(h), F.normalize(self.mlp_proj(h), dim=1)
@@ -216,10 +223,67 @@ class Lars:
             p.sub_(v)
 
 
+def pooled_features(model, x):
+    return model.pooled(x) if isinstance(model, CnnSmall) else model.features(x)
+
+
+def set_bn_momentum(model, momentum):
+    """PyTorch momentum 0 leaves the running statistics as they are (USB's Bn_Controller restore)."""
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.momentum = momentum
+
+
+def soft_ce(logits, targets):
+    return (-targets * F.log_softmax(logits, 1)).sum(1).mean()
+
+
+def step_remixmatch(model, x, y, uw, us0, us1, urot, rot, state, T=0.5, alpha=0.75, lambda_u=1.5,
+                    lambda_kl=0.5, lambda_rot=0.5, ramp_steps=16384.0):
+    """USB-form ReMixMatch: EMA DA (update, then apply), sharpening, MixUp over [x; s0; s1; w] with
+    one lambda and one permutation, chunked mixed forward with BN running statistics from the first
+    chunk only, un-mixed s0 term, rotation head. The forwards of x and s1 alone are skipped, as on
+    the Java side."""
+    bx, c = x.shape[0], model.fc.out_features
+    w = min(state["it"] / ramp_steps, 1.0)
+    set_bn_momentum(model, 0.0)
+    with torch.no_grad():
+        p = torch.softmax(model.fc(pooled_features(model, uw)), 1)
+        mean = p.mean(0)
+        state["p_model"] = mean if state["p_model"] is None else 0.999 * state["p_model"] + 0.001 * mean
+        pa = p * (state["p_target"] + 1e-6) / (state["p_model"] + 1e-6)
+        pa = pa / pa.sum(1, keepdim=True)
+        q = pa ** (1.0 / T)
+        q = q / q.sum(1, keepdim=True)
+        inputs = torch.cat([x, us0, us1, uw])
+        targets = torch.cat([F.one_hot(y, c).float(), q, q, q])
+        l = random.betavariate(alpha, alpha)
+        lam = max(l, 1 - l)
+        perm = torch.randperm(inputs.shape[0])
+        mixed_x = lam * inputs + (1 - lam) * inputs[perm]
+        mixed_y = lam * targets + (1 - lam) * targets[perm]
+    logits_s0 = model.fc(pooled_features(model, us0))
+    chunks = []
+    for i, chunk in enumerate(torch.split(mixed_x, bx)):
+        set_bn_momentum(model, 0.001 if i == 0 else 0.0)
+        chunks.append(model.fc(pooled_features(model, chunk)))
+    set_bn_momentum(model, 0.0)
+    logits_rot = model.rot_classifier(pooled_features(model, urot))
+    set_bn_momentum(model, 0.001)
+    logits = torch.cat(chunks)
+    loss_x = soft_ce(logits[:bx], mixed_y[:bx])
+    loss_u = soft_ce(logits[bx:], mixed_y[bx:])
+    loss_u1 = soft_ce(logits_s0, q)
+    loss_rot = F.cross_entropy(logits_rot, rot)
+    state["it"] += 1
+    return loss_x + lambda_kl * w * loss_u1 + lambda_u * w * loss_u + lambda_rot * loss_rot
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="wrn28_2", choices=["wrn28_2", "cnn-small"])
-    ap.add_argument("--algorithm", default="supervised", choices=["supervised", "fixmatch", "simmatch", "simclr"])
+    ap.add_argument("--algorithm", default="supervised",
+                    choices=["supervised", "fixmatch", "simmatch", "remixmatch", "simclr"])
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--mu", type=int, default=7)
     ap.add_argument("--size", type=int, default=None, help="image side (default 32 for wrn, 28 for cnn-small)")
@@ -243,7 +307,10 @@ def main():
     if a.algorithm == "simclr" and a.model != "cnn-small":
         raise SystemExit("bench_step: --algorithm simclr is written for cnn-small only")
     head = "simclr" if a.algorithm == "simclr" else "simmatch"
-    model = (WRN(a.classes) if a.model == "wrn28_2" else CnnSmall(a.classes, ch, head=head)).to(memory_format=fmt)
+    model = WRN(a.classes) if a.model == "wrn28_2" else CnnSmall(a.classes, ch, head=head)
+    if a.algorithm == "remixmatch":
+        model.rot_classifier = nn.Linear(model.fc.in_features, 4)
+    model = model.to(memory_format=fmt)
     decay = [p for n, p in model.named_parameters() if "bn" not in n and "bias" not in n]
     no_decay = [p for n, p in model.named_parameters() if "bn" in n or "bias" in n]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
@@ -258,8 +325,13 @@ def main():
     uw = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
     us = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
     state = {"bank": F.normalize(torch.randn(k, 128), dim=1), "labels": torch.randint(0, a.classes, (1, k)),
-             "queue": torch.zeros(32, a.classes), "ptr": 0, "index": torch.randperm(k)[:b]}
-    per_step = {"supervised": b, "simclr": 2 * bu}.get(a.algorithm, b + 2 * bu)
+             "queue": torch.zeros(32, a.classes), "ptr": 0, "index": torch.randperm(k)[:b],
+             "p_model": None, "p_target": torch.full((a.classes,), 1.0 / a.classes), "it": 0}
+    us1 = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
+    urot = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
+    rot = torch.randint(0, 4, (bu,))
+    # Images the batcher delivers per step, as on the Java side.
+    per_step = {"supervised": b, "remixmatch": b + 4 * bu, "simclr": 2 * bu}.get(a.algorithm, b + 2 * bu)
     # EMA evaluation model as on the Java side: parameters averaged with decay 0.999, BN running
     # statistics copied.
     ema_params = [p.detach().clone() for p in model.parameters()]
@@ -280,8 +352,10 @@ def main():
             loss = step_fixmatch(model, x, y, uw, us, state)
         elif a.algorithm == "simclr":
             loss = step_simclr(model, uw, us)
-        else:
+        elif a.algorithm == "simmatch":
             loss = step_simmatch(model, x, y, uw, us, state)
+        else:
+            loss = step_remixmatch(model, x, y, uw, us, us1, urot, rot, state)
         loss.backward()
         opt.step()
         ema_update()

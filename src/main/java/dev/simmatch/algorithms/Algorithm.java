@@ -18,6 +18,16 @@ public interface Algorithm {
   /** True if the algorithm reads the unlabeled views (false: the batcher may skip them). */
   boolean usesUnlabeled();
 
+  /** Strong views per unlabeled image the algorithm reads ({@link StepInputs#uStrongViews}). */
+  default int strongViews() {
+    return 1;
+  }
+
+  /** True if it reads the rotated first strong view and its rotation ({@link StepInputs#uRotated}). */
+  default boolean usesRotatedView() {
+    return false;
+  }
+
   /** True if the labeled batch enters the loss (false: SimCLR, which reads only unlabeled views). */
   default boolean usesLabeled() {
     return true;

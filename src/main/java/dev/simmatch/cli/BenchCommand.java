@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Time training steps of supervised, FixMatch or SimMatch on random data (images/s, peak RSS, time outside"
+      "Time training steps of supervised, FixMatch, SimMatch or ReMixMatch on random data (images/s, peak RSS, time outside"
           + " session.run), or with --pipeline the augmentation pipeline.",
       "--model, --algorithm, --batch, --mu and --threads always apply (over --config and --set); other settings"
           + " come from --config/--set (default: the built-in defaults), with algorithm.warmup_steps 0 unless --set."
@@ -39,7 +39,7 @@ public final class BenchCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--algorithm", defaultValue = "supervised",
-      description = "supervised | fixmatch | simmatch (default ${DEFAULT-VALUE})")
+      description = "supervised | fixmatch | simmatch | remixmatch (default ${DEFAULT-VALUE})")
   String algorithm;
 
   @Option(names = "--batch", defaultValue = "64", description = "B, labeled images per step (default ${DEFAULT-VALUE})")

@@ -26,6 +26,11 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       double daEps,
       double daMomentum,
       String daTarget,
+      double sharpenT,
+      double mixupAlpha,
+      double lambdaKl,
+      double lambdaRot,
+      double unsupWarmUp,
       double temperature,
       boolean hiddenNorm) {}
 

@@ -169,7 +169,8 @@ public final class BenchReport {
   public String markdown() {
     StringBuilder sb = new StringBuilder("# Training step: Java (TensorFlow Java) vs PyTorch\n\n");
     headerLines().forEach(l -> sb.append(l).append("\n\n"));
-    sb.append("Images per step: B for supervised, B + 2*mu*B for FixMatch and SimMatch (random data).\n\n")
+    sb.append("Images per step: B for supervised, B + 2*mu*B for FixMatch and SimMatch, B + 4*mu*B for ReMixMatch"
+            + " (weak, two strong, rotated; random data).\n\n")
         .append(stepTable().markdown());
     if (!pipelines.isEmpty()) {
       sb.append("\n## Input pipeline (random images, weak + strong views)\n\n").append(pipelineTable().markdown());

@@ -3,6 +3,7 @@ package dev.simmatch.train;
 import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.Objective;
+import dev.simmatch.algorithms.StepFeeds;
 import dev.simmatch.algorithms.StepInputs;
 import dev.simmatch.config.Config;
 import dev.simmatch.model.Network;
@@ -36,7 +37,12 @@ public final class TrainGraph implements AutoCloseable {
   public final Placeholder<TInt32> y;
   public final Placeholder<TInt32> indexX;
   public final Placeholder<TFloat32> uWeak;
+  /** The first strong view; {@link #uStrongViews} holds all K. */
   public final Placeholder<TFloat32> uStrong;
+  public final List<Placeholder<TFloat32>> uStrongViews;
+  /** The rotated first strong view and its rotation r (0..3), fed when the algorithm uses them. */
+  public final Placeholder<TFloat32> uRotated;
+  public final Placeholder<TInt32> uRotation;
   public final Placeholder<TInt32> uLabels;
   public final Placeholder<TFloat32> evalImages;
   public final Network online;
@@ -49,6 +55,8 @@ public final class TrainGraph implements AutoCloseable {
   public final Op trainOp;
   /** Loads weights from train.init_from (null when not set). */
   final InitFrom initFrom;
+  /** Host-side values the algorithm feeds at each step (MixUp draws). */
+  public final StepFeeds stepFeeds;
   /** Assigns the EMA copy from the online weights (once, after initialisation). */
   public final List<Op> emaCopy;
   public final Operand<TFloat32> evalLogitsRaw;
@@ -65,7 +73,14 @@ public final class TrainGraph implements AutoCloseable {
     y = tf.withName("y").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     indexX = tf.withName("index_x").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     uWeak = tf.withName("u_weak").placeholder(TFloat32.class, Placeholder.shape(images));
-    uStrong = tf.withName("u_strong").placeholder(TFloat32.class, Placeholder.shape(images));
+    List<Placeholder<TFloat32>> strong = new ArrayList<>();
+    for (int k = 0; k < Math.max(1, algorithm.strongViews()); k++) {
+      strong.add(tf.withName(k == 0 ? "u_strong" : "u_strong_" + k).placeholder(TFloat32.class, Placeholder.shape(images)));
+    }
+    uStrongViews = List.copyOf(strong);
+    uStrong = uStrongViews.get(0);
+    uRotated = tf.withName("u_rotated").placeholder(TFloat32.class, Placeholder.shape(images));
+    uRotation = tf.withName("u_rotation").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     uLabels = tf.withName("u_labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     evalImages = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(images));
 
@@ -78,7 +93,10 @@ public final class TrainGraph implements AutoCloseable {
     initFrom = cfg.train().initFrom() == null ? null : new InitFrom(tf, online.params(), cfg.train());
 
     Objective objective =
-        algorithm.build(tf, online, ema, new StepInputs(x, y, indexX, uWeak, uStrong, uLabels, step));
+        algorithm.build(tf, online, ema, new StepInputs(x, y, indexX, uWeak, List.copyOf(uStrongViews),
+            algorithm.usesRotatedView() ? uRotated : null, algorithm.usesRotatedView() ? uRotation : null, uLabels,
+            step));
+    stepFeeds = objective.feeds();
     loss = objective.loss();
     metrics = new LinkedHashMap<>(objective.metrics());
     learningRate =

@@ -2,9 +2,11 @@ package dev.simmatch.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.simmatch.StorageException;
 import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
+import dev.simmatch.algorithms.Alignments;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.ConfigLoader;
 import dev.simmatch.data.Dataset;
@@ -16,6 +18,7 @@ import dev.simmatch.data.Normalizer;
 import dev.simmatch.data.SslBatch;
 import dev.simmatch.data.SslBatcher;
 import dev.simmatch.data.Views;
+import dev.simmatch.io.Durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -51,6 +55,7 @@ public final class Trainer {
   private final Config cfg;
   private final Path runDir;
   private final boolean resume;
+  private final Path resumeFrom;
   private final List<TrainingListener> listeners = new ArrayList<>();
 
   /**
@@ -58,9 +63,18 @@ public final class Trainer {
    * @param resume continue from the latest checkpoint in runDir
    */
   public Trainer(Config cfg, Path runDir, boolean resume) {
+    this(cfg, runDir, resume, null);
+  }
+
+  /**
+   * @param resumeFrom a checkpoint directory to continue from instead of the latest one (implies
+   *     resume), or null
+   */
+  public Trainer(Config cfg, Path runDir, boolean resume, Path resumeFrom) {
     this.cfg = cfg;
     this.runDir = runDir;
-    this.resume = resume;
+    this.resume = resume || resumeFrom != null;
+    this.resumeFrom = resumeFrom;
   }
 
   public Trainer listen(TrainingListener l) {
@@ -82,21 +96,76 @@ public final class Trainer {
   }
 
   public TrainResult run() {
-    try {
+    try (RunLock lock = RunLock.acquire(runDir)) {
+      Checkpoints.recover(runDir);
       return train();
+    } catch (UncheckedIOException e) {
+      throw new StorageException(Checkpoints.firstLine(e) + "; " + intactCheckpoint(), e);
     } finally {
       listeners.forEach(TrainingListener::onClose);
     }
   }
 
+  private String intactCheckpoint() {
+    try {
+      return Checkpoints.latest(runDir)
+          .map(p -> "the latest checkpoint " + p + " is intact: fix the cause, then continue with `train --resume`")
+          .orElse("the run has no checkpoint yet");
+    } catch (UserInputException e) {
+      return e.getMessage();
+    }
+  }
+
+  /**
+   * Everything a run does before its first step except writing the run directory: the config
+   * against the data, the labeled split, the views and the training graph (built, never run).
+   *
+   * @return the labeled split the run would use
+   */
+  public LabeledSplit check() {
+    DatasetBundle data = Datasets.load(cfg.data());
+    Dataset train = data.train();
+    checkBatchMemory(train);
+    LabeledSplit split = LabeledSplit.forConfig(cfg.data(), train);
+    int numClasses = train.numClasses();
+    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
+    Normalizer.forConfig(cfg.data(), train.channels());
+    Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
+    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses)) {
+      return split;
+    }
+  }
+
+  /**
+   * The batches in flight (prepared ahead, being built by each worker, and the one being fed) must
+   * fit in half the JVM heap; otherwise the run would die of OutOfMemoryError at its first step.
+   */
+  private void checkBatchMemory(Dataset train) {
+    Config.Train t = cfg.train();
+    long floatsPerImage = (long) train.height() * train.width() * train.channels();
+    long images = (long) t.batchSize() * (1 + 2L * t.mu());
+    long inFlight = cfg.data().prefetch() + cfg.data().workers() + 2L;
+    long bytes = Math.multiplyExact(Math.multiplyExact(images, floatsPerImage * 4), inFlight);
+    long budget = Runtime.getRuntime().maxMemory() / 2;
+    if (bytes > budget) {
+      throw new UserInputException(String.format(
+          "train.batch_size %d with train.mu %d gives %d images of %dx%dx%d per step; with data.prefetch %d and"
+              + " data.workers %d that needs %.1f GB of batches, more than half the JVM heap (%.1f GB): lower them or"
+              + " raise -Xmx (SIMMATCH_JAVA_OPTS)",
+          t.batchSize(), t.mu(), images, train.height(), train.width(), train.channels(), cfg.data().prefetch(),
+          cfg.data().workers(), bytes / 1e9, 2 * budget / 1e9));
+    }
+  }
+
   private TrainResult train() {
-    validate(cfg);
     long wallStart = System.nanoTime();
     DatasetBundle data = Datasets.load(cfg.data());
     Dataset train = data.train();
+    checkBatchMemory(train);
     LabeledSplit split = prepareRunDir(train);
     int numClasses = train.numClasses();
-    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
+    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim(),
+        labeledDistribution(train, split.labeled(), numClasses));
     Normalizer norm = Normalizer.forConfig(cfg.data(), train.channels());
     Views views = Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
 
@@ -125,12 +194,14 @@ public final class Trainer {
       IntervalMeans means = new IntervalMeans(fetchedNames);
       long images = 0;
       long loopStart = System.nanoTime();
+      int unlabeledViews = 1 + algorithm.strongViews() + (algorithm.usesRotatedView() ? 1 : 0);
       int perStep = (algorithm.usesLabeled() ? cfg.train().batchSize() : 0)
-          + (algorithm.usesUnlabeled() ? 2 * cfg.train().mu() * cfg.train().batchSize() : 0);
+          + (algorithm.usesUnlabeled() ? unlabeledViews * cfg.train().mu() * cfg.train().batchSize() : 0);
       try (SslBatcher batcher =
           new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
               cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
-              cfg.data().workers(), cfg.data().prefetch(), start)) {
+              cfg.data().workers(), cfg.data().prefetch(), start, algorithm.strongViews(),
+              algorithm.usesRotatedView())) {
         for (long step = start; step < cfg.train().steps(); step++) {
           SslBatch b = batcher.next();
           double[] fetched = step(g, session, b, metricNames);
@@ -185,17 +256,32 @@ public final class Trainer {
   private static double[] step(TrainGraph g, Session session, SslBatch b, List<String> metricNames) {
     Shape lab = Shape.of(b.batchSize(), b.h(), b.w(), b.c());
     Shape unl = Shape.of(b.unlabeledSize(), b.h(), b.w(), b.c());
+    List<Tensor> extra = new ArrayList<>();
     try (TFloat32 x = TFloat32.tensorOf(lab, DataBuffers.of(b.x(), true, false));
         TInt32 y = TInt32.tensorOf(Shape.of(b.batchSize()), DataBuffers.of(b.y(), true, false));
         TInt32 idx = TInt32.tensorOf(Shape.of(b.batchSize()), DataBuffers.of(b.indexX(), true, false));
         TFloat32 uw = TFloat32.tensorOf(unl, DataBuffers.of(b.uWeak(), true, false));
-        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(b.uStrong(), true, false));
         TInt32 ul = TInt32.tensorOf(Shape.of(b.unlabeledSize()), DataBuffers.of(b.uLabels(), true, false))) {
       Session.Runner runner =
           session.runner()
               .feed(g.x, x).feed(g.y, y).feed(g.indexX, idx)
-              .feed(g.uWeak, uw).feed(g.uStrong, us).feed(g.uLabels, ul)
+              .feed(g.uWeak, uw).feed(g.uLabels, ul)
               .fetch(g.loss).fetch(g.learningRate);
+      for (int k = 0; k < g.uStrongViews.size(); k++) {
+        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(b.uStrongViews()[k], true, false));
+        extra.add(us);
+        runner.feed(g.uStrongViews.get(k), us);
+      }
+      if (b.uRotation().length > 0) {
+        TFloat32 ur = TFloat32.tensorOf(unl, DataBuffers.of(b.uRotated(), true, false));
+        extra.add(ur);
+        TInt32 rot = TInt32.tensorOf(Shape.of(b.unlabeledSize()), DataBuffers.of(b.uRotation(), true, false));
+        extra.add(rot);
+        runner.feed(g.uRotated, ur).feed(g.uRotation, rot);
+      }
+      Map<Operand<?>, Tensor> hostFeeds = g.stepFeeds.forStep(b.step());
+      extra.addAll(hostFeeds.values());
+      hostFeeds.forEach(runner::feed);
       metricNames.forEach(n -> runner.fetch(g.metrics.get(n)));
       try (Result r = runner.addTarget(g.trainOp).run()) {
         double[] out = new double[r.size()];
@@ -204,7 +290,18 @@ public final class Trainer {
         }
         return out;
       }
+    } finally {
+      extra.forEach(Tensor::close);
     }
+  }
+
+  /** Class frequencies of the labeled images [C]: ReMixMatch's p_target. */
+  public static float[] labeledDistribution(Dataset train, int[] labeled, int numClasses) {
+    int[] counts = new int[numClasses];
+    for (int i : labeled) {
+      counts[train.labels()[i]]++;
+    }
+    return Alignments.classFrequencies(counts);
   }
 
   static double scalar(Tensor t) {
@@ -212,14 +309,17 @@ public final class Trainer {
   }
 
   private long restoreOrInit(TrainGraph g, Session session) {
-    Optional<Path> latest = Checkpoints.latest(runDir);
-    if (resume && latest.isPresent()) {
-      Checkpoints.restore(session, latest.get());
+    Optional<Path> from = resumeFrom != null ? Optional.of(resumeFrom) : resume ? Checkpoints.latest(runDir) : Optional.empty();
+    if (from.isPresent()) {
+      Checkpoints.restore(session, from.get());
       long step;
       try (Result r = session.runner().fetch(g.step).run()) {
         step = ((TInt64) r.get(0)).getLong();
       }
-      LOG.info("resumed {} at step {}", runDir, step);
+      if (resumeFrom != null) {
+        Checkpoints.resumeFrom(runDir, resumeFrom, step);
+      }
+      LOG.info("resumed {} at step {} from {}", runDir, step, from.get());
       return step;
     }
     if (resume) {
@@ -235,6 +335,9 @@ public final class Trainer {
 
   private LabeledSplit prepareRunDir(Dataset train) {
     try {
+      if (resumeFrom != null && !Files.isDirectory(resumeFrom)) {
+        throw new UserInputException("--resume-from " + resumeFrom + " is not a checkpoint directory");
+      }
       if (!resume && Checkpoints.latest(runDir).isPresent()) {
         throw new UserInputException(
             "run directory " + runDir + " already holds checkpoints: pass --resume to continue it, or choose another"
@@ -280,27 +383,6 @@ public final class Trainer {
         h.all().size(), ips, wall);
   }
 
-  static void validate(Config cfg) {
-    Config.Train t = cfg.train();
-    positive("train.steps", t.steps());
-    positive("train.batch_size", t.batchSize());
-    positive("train.mu", t.mu());
-    positive("train.eval_every", t.evalEvery());
-    positive("train.eval_batch_size", t.evalBatchSize());
-    positive("train.checkpoint_every", t.checkpointEvery());
-    positive("train.keep_checkpoints", t.keepCheckpoints());
-    positive("train.threads", t.threads());
-    if (t.ema() < 0 || t.ema() >= 1) {
-      throw new UserInputException("train.ema must be in [0, 1), got " + t.ema());
-    }
-  }
-
-  private static void positive(String key, long v) {
-    if (v <= 0) {
-      throw new UserInputException(key + " must be positive, got " + v);
-    }
-  }
-
   static void writeJson(Path file, Object value) {
     try {
       writeAtomically(file, JSON.writeValueAsString(value) + "\n");
@@ -310,9 +392,7 @@ public final class Trainer {
   }
 
   static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-    Files.writeString(tmp, text);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Durable.writeString(file, text);
   }
 
   /** Row conversion between {@link EvalResult} and metrics.csv. */
@@ -327,6 +407,8 @@ public final class Trainer {
       row.put("top1_raw", r.top1Raw());
       row.put("top5_raw", r.top5Raw());
       row.put("images_per_second", ips);
+      row.put("rss_mib", ProcessMemory.rssMiB());
+      row.put("peak_rss_mib", ProcessMemory.peakRssMiB());
       return row;
     }
 

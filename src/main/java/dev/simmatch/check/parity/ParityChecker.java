@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -52,17 +54,18 @@ public final class ParityChecker {
       double atol, double rtol, double logitsAtol, double stateAtol, double updateRtol, double maxScaleZ) {
     /**
      * float32 through 28 layers against a float64 reference: logits get 1e-3 absolute. Measured on
-     * the repository's WRN-28-2 case: state errors reach 0.025 of the update, the rescaling |z| 1.2;
-     * a missing Nesterov term gives 0.4 of the update, weight decay off or doubled |z| above 10.
+     * the repository's WRN-28-2 case and 13 more seeds (scripts/pytorch/wrn_parity_case.py): state
+     * errors reach 0.074 of the update and the rescaling |z| 3.7 on conv/linear weights; a missing
+     * Nesterov term gives 0.42 of the update, weight decay off or doubled |z| above 1000.
      */
-    public static final Tolerance DEFAULT = new Tolerance(1e-4, 1e-4, 1e-3, 1e-6, 0.1, 6);
+    public static final Tolerance DEFAULT = new Tolerance(1e-4, 1e-4, 1e-3, 1e-6, 0.2, 8);
 
     public String rule() {
       return String.format(
           "outputs and losses |got - want| <= %.0e + %.0e |want| (WRN logits: %.0e + %.0e |want|);"
               + " state after steps, per tensor: max|w - w_ref| <= %.0e + %.2g max|w_ref - w_init|;"
-              + " parameters' error along w_init, c = <w - w_ref, w_init>/<w_init, w_init>, within"
-              + " %.3g standard errors of 0; tensors without gradient bit-identical",
+              + " decayed weights' error along w_init, c = <w - w_ref, w_init>/<w_init, w_init>, within"
+              + " %.0f standard errors of 0; tensors without gradient bit-identical",
           atol, rtol, logitsAtol, rtol, stateAtol, updateRtol, maxScaleZ);
     }
   }
@@ -136,6 +139,16 @@ public final class ParityChecker {
           tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(train.logits(), onehot).loss(), tf.constant(0));
       List<Params.Entry> trainable = params.trainable();
       List<Operand<TFloat32>> grads = Gradients.of(tf, loss, trainable);
+      Set<String> noGradient = new HashSet<>();
+      Set<String> decayed = new HashSet<>();
+      for (int i = 0; i < trainable.size(); i++) {
+        Params.Entry e = trainable.get(i);
+        if (grads.get(i) == null) {
+          noGradient.add(e.name());
+        } else if (e.kind() == Params.Kind.WEIGHT) {
+          decayed.add(e.name());
+        }
+      }
       List<Op> readers = new ArrayList<>(List.of(loss));
       grads.stream().filter(gr -> gr != null).forEach(readers::add);
       List<Op> step = new ArrayList<>(SgdNesterov.apply(tf.withControlDependencies(readers), trainable, grads,
@@ -167,8 +180,8 @@ public final class ParityChecker {
         }
         checks.add(compare("step losses", losses, wantLosses, tolerance.atol()));
         Map<String, Npz.Array> state = importer.export(session);
-        checks.addAll(stateAfterSteps(state, init, after, files.after()));
-        checks.add(untouched(state, init, after));
+        checks.addAll(stateAfterSteps(state, init, after, files.after(), noGradient, decayed));
+        checks.add(untouched(state, init, after, noGradient));
       }
     }
     return checks;
@@ -212,13 +225,17 @@ public final class ParityChecker {
    * Parameters and running statistics after the steps against the update-relative bound, and the
    * parameters' error along their initial values against {@link Tolerance#maxScaleZ}.
    */
-  private List<Check> stateAfterSteps(
-      Map<String, Npz.Array> got, Map<String, Npz.Array> init, Map<String, Npz.Array> want, Path wantFile) {
+  private List<Check> stateAfterSteps(Map<String, Npz.Array> got, Map<String, Npz.Array> init,
+      Map<String, Npz.Array> want, Path wantFile, Set<String> noGradient, Set<String> decayed) {
     Map<String, Npz.Array> wantByKey = ParityFiles.canonical(want);
     Map<String, Npz.Array> initByKey = ParityFiles.canonical(init);
     List<TensorError> params = new ArrayList<>();
     List<TensorError> stats = new ArrayList<>();
+    List<TensorError> weights = new ArrayList<>();
     for (Map.Entry<String, Npz.Array> e : got.entrySet()) {
+      if (noGradient.contains(e.getKey())) {
+        continue;
+      }
       String key = WeightImport.canonical(e.getKey());
       Npz.Array w = wantByKey.get(key);
       if (w == null) {
@@ -231,12 +248,16 @@ public final class ParityChecker {
             wantFile + ": array for " + e.getKey() + " has " + ref.length + " values, expected " + g.length);
       }
       boolean isStat = key.endsWith("running_mean") || key.endsWith("running_var");
-      (isStat ? stats : params).add(tensorError(e.getKey(), g, ref, initByKey.get(key).asDoubles()));
+      TensorError t = tensorError(e.getKey(), g, ref, initByKey.get(key).asDoubles());
+      (isStat ? stats : params).add(t);
+      if (decayed.contains(e.getKey())) {
+        weights.add(t);
+      }
     }
     List<Check> checks = new ArrayList<>();
     checks.add(againstUpdate("after 2 steps: parameters", params));
     checks.add(againstUpdate("after 2 steps: BN running statistics", stats));
-    TensorError worst = params.stream().max(Comparator.comparingDouble(t -> Math.abs(t.z()))).orElse(null);
+    TensorError worst = weights.stream().max(Comparator.comparingDouble(t -> Math.abs(t.z()))).orElse(null);
     double maxZ = worst == null ? 0 : Math.abs(worst.z());
     Check scale = new Check("after 2 steps: rescaling (weight decay)", maxZ, maxZ <= tolerance.maxScaleZ());
     print(scale, worst == null ? "" : String.format("  |z|, worst %s (c = %.2e)", worst.name(), worst.scale()));
@@ -262,28 +283,33 @@ public final class ParityChecker {
   }
 
   /**
-   * Parameters the reference left exactly unchanged (no gradient: the head, unused bn1) must be
-   * bit-identical to their imported float32 values.
+   * Parameters without a gradient in this graph (the projection head, the unused bn1 of the
+   * down-sampling units) must keep their imported float32 values bit for bit, and the reference
+   * must have left them unchanged too (PyTorch skips them entirely, weight decay included).
    */
-  private Check untouched(Map<String, Npz.Array> got, Map<String, Npz.Array> init, Map<String, Npz.Array> after) {
+  private Check untouched(Map<String, Npz.Array> got, Map<String, Npz.Array> init, Map<String, Npz.Array> after,
+      Set<String> noGradient) {
     Map<String, Npz.Array> initByKey = ParityFiles.canonical(init);
     Map<String, Npz.Array> afterByKey = ParityFiles.canonical(after);
     double err = 0;
-    int count = 0;
-    for (Map.Entry<String, Npz.Array> e : got.entrySet()) {
-      String key = WeightImport.canonical(e.getKey());
+    List<String> movedInReference = new ArrayList<>();
+    for (String name : noGradient) {
+      String key = WeightImport.canonical(name);
       double[] before = initByKey.get(key).asDoubles();
       if (!Arrays.equals(before, afterByKey.get(key).asDoubles())) {
-        continue;
+        movedInReference.add(name);
       }
-      count++;
-      double[] g = e.getValue().asDoubles();
+      double[] g = got.get(name).asDoubles();
       for (int i = 0; i < g.length; i++) {
         err = Math.max(err, Math.abs(g[i] - (float) before[i]));
       }
     }
-    Check c = new Check("unchanged without gradient (" + count + " arrays)", err, err == 0);
+    Check c = new Check("unchanged without gradient (" + noGradient.size() + " arrays)", err,
+        err == 0 && movedInReference.isEmpty());
     print(c, "");
+    if (!movedInReference.isEmpty()) {
+      out.println("    no gradient here, but changed by the reference: " + String.join(", ", movedInReference));
+    }
     return c;
   }
 
