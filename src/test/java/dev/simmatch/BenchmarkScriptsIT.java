@@ -58,10 +58,11 @@ class BenchmarkScriptsIT {
         continue;
       }
       assertEquals(2, run.get("batch").asInt(), run.toString());
-      // B, B + 2*mu*B, or for ReMixMatch (its own mu, 1 by default) B + 4*mu*B
+      // B, B + 2*mu*B, for ReMixMatch (its own mu, 1 by default) B + 4*mu*B, for SimCLR 2 views of mu*B
       int perStep = switch (run.get("algorithm").asText()) {
         case "supervised" -> 2;
         case "remixmatch" -> 2 + 4 * 2;
+        case "simclr" -> 2 * 2;
         default -> 2 + 2 * 2;
       };
       assertEquals(perStep, run.get("images_per_step").asInt(), run.toString());
@@ -74,9 +75,9 @@ class BenchmarkScriptsIT {
         pytorch++;
       }
     }
-    assertEquals(List.of(4, 4, 1), List.of(java, pytorch, pipelines), bench.toString());
+    assertEquals(List.of(5, 5, 1), List.of(java, pytorch, pipelines), bench.toString());
     String table = Files.readString(out.resolve("bench.md"));
-    assertEquals(4, table.lines().filter(l -> l.startsWith("| cnn-small") && l.matches(".*\\| [0-9.]+x \\|.*"))
+    assertEquals(5, table.lines().filter(l -> l.startsWith("| cnn-small") && l.matches(".*\\| [0-9.]+x \\|.*"))
         .count(), table);
     assertTrue(Files.size(out.resolve("bench.png")) > 1000);
   }
