@@ -1,11 +1,16 @@
 package dev.simmatch.cli;
 
+import dev.simmatch.StorageException;
 import dev.simmatch.UserInputException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code scripts/simmatch}. Exit codes: 0 success, 1 runtime failure, 2 bad input. */
+/**
+ * Entry point of {@code scripts/simmatch}. Exit codes: 0 success, 1 runtime failure (a one-line
+ * message for output that could not be written, a stack trace for anything unexpected), 2 bad
+ * input.
+ */
 @Command(
     name = "simmatch",
     mixinStandardHelpOptions = true,
@@ -24,6 +29,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       PredictCommand.class,
       GraphCommand.class,
+      PipelineCommand.class,
     })
 public final class Main implements Runnable {
   public static final int EXIT_RUNTIME = 1;
@@ -57,6 +63,11 @@ public final class Main implements Runnable {
       err.println("error: " + user.getMessage());
       err.flush();
       return EXIT_USAGE;
+    }
+    if (e instanceof StorageException) {
+      err.println("error: " + e.getMessage());
+      err.flush();
+      return EXIT_RUNTIME;
     }
     err.println("failed: " + e);
     e.printStackTrace(err);

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code simmatch train --config FILE [--set k=v]... [--run-dir DIR] [--resume]}. */
+/** {@code simmatch train --config FILE [--set k=v]... [--run-dir DIR] [--resume | --resume-from CHECKPOINT]}. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model; writes a run directory.")
 public final class TrainCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
@@ -21,6 +21,18 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the run directory's latest checkpoint.")
   boolean resume;
 
+  @Option(
+      names = "--resume-from",
+      paramLabel = "CHECKPOINT",
+      description = "Continue from this checkpoint directory (e.g. RUN/checkpoints/step-00000500) instead of the latest;"
+          + " newer checkpoints of the run are renamed discarded-step-N.")
+  Path resumeFrom;
+
+  @Option(
+      names = "--check",
+      description = "Check the config against the data and build the training graph, then stop (nothing is written).")
+  boolean check;
+
   /** The result of the last call, for callers that run the command in-process. */
   TrainResult result;
 
@@ -28,7 +40,13 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     Config cfg = options.load();
     Path dir = runDir != null ? runDir : Trainer.defaultRunDir(cfg);
-    result = new Trainer(cfg, dir, resume).listen(new ProgressListener()).run();
+    if (check) {
+      int labeled = new Trainer(cfg, dir, resume, resumeFrom).check().labeled().length;
+      System.out.printf("config OK: %s, %s on %s with %d labels, model %s, %d steps%n",
+          cfg.runName(), cfg.algorithm().name(), cfg.data().dataset(), labeled, cfg.model().arch(), cfg.train().steps());
+      return 0;
+    }
+    result = new Trainer(cfg, dir, resume, resumeFrom).listen(new ProgressListener()).run();
     System.out.printf(
         "run %s: best top-1 ema %.2f%% (step %d), median of last %d ema %.2f%%, final raw %.2f%%, %.0f img/s%n",
         dir, result.bestTop1Ema(), result.bestStepEma(), Math.min(20, result.evaluations()),

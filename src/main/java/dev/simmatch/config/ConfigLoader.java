@@ -1,5 +1,7 @@
 package dev.simmatch.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,7 +39,9 @@ public final class ConfigLoader {
                   .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          // a key given twice is a mistake, not "the last one wins"
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private ConfigLoader() {}
 
@@ -70,7 +74,13 @@ public final class ConfigLoader {
       convert(alone, layer.origin());
       merge(merged, layer.tree());
     }
-    return convert(merged, file == null ? "defaults" : file.toString());
+    String origin = file == null ? "defaults" : file.toString();
+    if (!overrides.isEmpty()) {
+      origin = origin + " with " + overrides.stream().map(o -> "--set " + o).collect(Collectors.joining(" "));
+    }
+    Config config = convert(merged, origin);
+    ConfigChecks.check(config, origin);
+    return config;
   }
 
   /** The config as YAML, as written into the run directory. */
@@ -117,12 +127,16 @@ public final class ConfigLoader {
         return JsonNodeFactory.instance.objectNode();
       }
       if (!node.isObject()) {
-        throw new UserInputException("config " + origin + ": expected a mapping of keys at the top");
+        throw new UserInputException(
+            "config " + origin + ": expected a mapping of keys at the top (line 1), got a " + node.getNodeType()
+                .toString().toLowerCase(java.util.Locale.ROOT));
       }
       return (ObjectNode) node;
     } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
       throw new UserInputException(
-          "config " + origin + ": not valid YAML: " + e.getOriginalMessage(), e);
+          "config " + origin + ": not valid YAML" + where + ": " + e.getOriginalMessage(), e);
     }
   }
 
@@ -214,7 +228,47 @@ public final class ConfigLoader {
               + (e.getTargetType() == null ? "another type" : e.getTargetType().getSimpleName())
               + "): " + e.getOriginalMessage(), e);
     } catch (JsonProcessingException e) {
-      throw new UserInputException("config " + origin + ": " + e.getOriginalMessage(), e);
+      throw new UserInputException(
+          "config " + origin + ": " + blame(tree) + "has a value that cannot be read: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * The key whose value alone makes the config unreadable ("key 'train.seed' "), for errors that
+   * Jackson reports without a path (a number out of range of its type), or "" if none alone does.
+   */
+  private static String blame(ObjectNode tree) {
+    ObjectNode defaults = readDefaults();
+    List<String> keys = new ArrayList<>();
+    leafKeys(tree, "", keys);
+    for (String key : keys) {
+      ObjectNode single = defaults.deepCopy();
+      String[] path = key.split("\\.");
+      ObjectNode from = tree;
+      ObjectNode into = single;
+      for (int i = 0; i < path.length - 1; i++) {
+        from = (ObjectNode) from.get(path[i]);
+        into = into.get(path[i]) instanceof ObjectNode o ? o : into.putObject(path[i]);
+      }
+      into.set(path[path.length - 1], from.get(path[path.length - 1]));
+      try {
+        YAML.treeToValue(single, Config.class);
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        return "key '" + key + "' ";
+      }
+    }
+    return "";
+  }
+
+  private static void leafKeys(ObjectNode node, String prefix, List<String> out) {
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getValue() instanceof ObjectNode o) {
+        leafKeys(o, prefix + e.getKey() + ".", out);
+      } else {
+        out.add(prefix + e.getKey());
+      }
     }
   }
 }

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.simmatch.UserInputException;
+import dev.simmatch.io.Durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -33,9 +33,7 @@ public record DatasetInfo(
   public void write(Path dir) {
     Path file = dir.resolve(FILE);
     try {
-      Path tmp = Files.createTempFile(dir, "." + FILE, ".tmp");
-      JSON.writeValue(tmp.toFile(), this);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Durable.writeString(file, JSON.writeValueAsString(this));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,16 +196,7 @@ final class ImageFolder {
   }
 
   private static Pixels decode(Path file) {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(file.toFile());
-    } catch (IOException | RuntimeException e) {
-      throw new UserInputException(
-          "image " + file + " cannot be decoded (corrupt or truncated?): " + e.getMessage(), e);
-    }
-    if (img == null) {
-      throw new UserInputException("image " + file + " is not a PNG or JPEG image this JVM can read");
-    }
+    BufferedImage img = ImageFiles.decode(file);
     int h = img.getHeight();
     int w = img.getWidth();
     ColorModel cm = img.getColorModel();

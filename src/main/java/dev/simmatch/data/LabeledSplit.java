@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.simmatch.UserInputException;
 import dev.simmatch.config.Config;
+import dev.simmatch.io.Durable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -108,7 +108,7 @@ public record LabeledSplit(String dataset, long seed, int[] labeled, int[] perCl
       Files.createDirectories(abs.getParent());
       tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
       Files.writeString(tmp, JSON.writeValueAsString(json) + "\n");
-      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Durable.publish(tmp, abs);
       tmp = null;
     } catch (IOException e) {
       throw new UserInputException("cannot write split file " + file + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package dev.simmatch.export;
 
 import dev.simmatch.UserInputException;
+import dev.simmatch.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
@@ -12,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
-import javax.imageio.ImageIO;
 
 /**
  * Images to predict on, as HWC uint8: PNG/JPEG files (javax.imageio) and IDX files (MNIST format,
@@ -58,15 +58,7 @@ public final class ImageInputs {
 
   /** A PNG or JPEG file: gray images give 1 channel, all others 3 (alpha dropped). */
   public static Images readImage(Path file) {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(file.toFile());
-    } catch (IOException | RuntimeException e) {
-      throw new UserInputException("cannot decode image " + file + ": " + e.getMessage(), e);
-    }
-    if (img == null) {
-      throw new UserInputException("image " + file + " is neither PNG, JPEG nor an IDX file");
-    }
+    BufferedImage img = ImageFiles.decode(file);
     int h = img.getHeight();
     int w = img.getWidth();
     ColorModel cm = img.getColorModel();
@@ -233,10 +225,12 @@ public final class ImageInputs {
     long size = 1;
     for (int i = 0; i < nd; i++) {
       dims[i] = b.getInt();
-      if (dims[i] < 0) {
-        throw new UserInputException("IDX file " + file + ": dimension " + i + " is negative");
+      if (dims[i] <= 0) {
+        throw new UserInputException(
+            "IDX file " + file + ": dimension " + i + " is " + dims[i] + ", expected > 0 (an empty file holds nothing to"
+                + " predict)");
       }
-      size *= dims[i];
+      size = Math.min(size * dims[i], Long.MAX_VALUE / Integer.MAX_VALUE);
     }
     if (size != bytes.length - 4L - 4L * nd) {
       throw new UserInputException(

@@ -1,6 +1,8 @@
 package dev.simmatch.export;
 
+import dev.simmatch.StorageException;
 import dev.simmatch.UserInputException;
+import dev.simmatch.io.Durable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +19,7 @@ import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.AssetFileDef;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.MetaGraphDef;
@@ -74,11 +77,15 @@ public final class SavedModelWriter {
       rewriteMetaGraph(tmp.resolve("saved_model.pb"), g);
       Path assets = Files.createDirectories(tmp.resolve("assets"));
       Files.writeString(assets.resolve(ServingGraph.CLASS_NAMES_FILE), String.join("\n", g.spec.classNames()) + "\n");
+      Durable.syncTree(tmp);
       install(tmp, target, force);
       tmp = null;
       return new Exported(target, v, sizeOf(target));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write model version " + target, e);
+    } catch (IOException | TensorFlowException e) {
+      String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      throw new StorageException(
+          "cannot write model version " + target + ": " + why + "; nothing was published under " + modelDir
+              + " and its other versions are untouched", e);
     } finally {
       if (tmp != null) {
         deleteQuietly(tmp);
@@ -148,10 +155,12 @@ public final class SavedModelWriter {
       Files.delete(old);
       move(target, old);
       move(tmp, target);
+      Durable.syncDir(target.getParent());
       deleteQuietly(old);
       return;
     }
     move(tmp, target);
+    Durable.syncDir(target.getParent());
   }
 
   /** Temporary directories are created rwx------; a server running as another user must read the version. */

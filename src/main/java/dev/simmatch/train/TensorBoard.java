@@ -1,9 +1,12 @@
 package dev.simmatch.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.summary.SummaryWriter;
@@ -24,8 +27,10 @@ public final class TensorBoard implements AutoCloseable {
   private final String write;
   private final String flush;
   private final String close;
+  private final Path logDir;
 
   public TensorBoard(Path logDir) {
+    this.logDir = logDir;
     Ops tf = Ops.create(graph);
     SummaryWriter writer = tf.summary.summaryWriter(SummaryWriter.sharedName("simmatch"));
     tag = tf.placeholder(TString.class);
@@ -41,8 +46,21 @@ public final class TensorBoard implements AutoCloseable {
     session.run(create);
   }
 
-  /** Writes one scalar per entry at the given step. */
+  /**
+   * Writes one scalar per entry at the given step.
+   *
+   * @throws UncheckedIOException if the event file cannot be written (disk full...)
+   */
   public void scalars(long at, Map<String, Double> values) {
+    try {
+      write(at, values);
+    } catch (TensorFlowException e) {
+      throw new UncheckedIOException(
+          "cannot write TensorBoard events under " + logDir, new IOException(e.getMessage().lines().findFirst().orElse(""), e));
+    }
+  }
+
+  private void write(long at, Map<String, Double> values) {
     for (Map.Entry<String, Double> e : values.entrySet()) {
       if (e.getValue() == null || e.getValue().isNaN()) {
         continue;

@@ -1,10 +1,12 @@
 package dev.simmatch.train;
 
+import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.Objective;
 import dev.simmatch.algorithms.StepFeeds;
 import dev.simmatch.algorithms.StepInputs;
 import dev.simmatch.config.Config;
+import dev.simmatch.config.Precision;
 import dev.simmatch.model.Network;
 import dev.simmatch.model.Networks;
 import dev.simmatch.model.Params;
@@ -52,6 +54,8 @@ public final class TrainGraph implements AutoCloseable {
   /** Scalar monitors fetched every step (loss terms, mask ratio, pseudo-label accuracy...). */
   public final Map<String, Operand<TFloat32>> metrics;
   public final Op trainOp;
+  /** Loads weights from train.init_from (null when not set). */
+  final InitFrom initFrom;
   /** Host-side values the algorithm feeds at each step (MixUp draws). */
   public final StepFeeds stepFeeds;
   /** Assigns the EMA copy from the online weights (once, after initialisation). */
@@ -59,8 +63,19 @@ public final class TrainGraph implements AutoCloseable {
   public final Operand<TFloat32> evalLogitsRaw;
   public final Operand<TFloat32> evalLogitsEma;
   public final Operand<TFloat32> evalEmbeddingEma;
+  /** Pooled encoder features [N,D] of the online weights in inference mode (k-NN monitor). */
+  public final Operand<TFloat32> evalFeaturesRaw;
 
+  /** The graph in train.precision as resolved on this CPU. */
   public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses) {
+    this(cfg, algorithm, h, w, c, numClasses, Precision.resolve(cfg.train().precision()).precision());
+  }
+
+  /**
+   * @param precision arithmetic of the networks' convolutions and matrix products (already resolved;
+   *     train.precision is not read)
+   */
+  public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses, Precision precision) {
     graph = new Graph();
     tf = Ops.create(graph);
     Shape images = Shape.of(-1, h, w, c);
@@ -82,8 +97,10 @@ public final class TrainGraph implements AutoCloseable {
     Variable<TInt64> stepVar = tf.withName("global_step").variable(tf.constant(0L));
     step = tf.withName("global_step_read").identity(stepVar);
 
-    online = Networks.create(new Params(tf, ""), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
-    ema = Networks.create(new Params(tf, "ema/"), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    online = Networks.create(new Params(tf, "", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    ema = Networks.create(new Params(tf, "ema/", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+
+    initFrom = cfg.train().initFrom() == null ? null : new InitFrom(tf, online.params(), cfg.train());
 
     Objective objective =
         algorithm.build(tf, online, ema, new StepInputs(x, y, indexX, uWeak, List.copyOf(uStrongViews),
@@ -92,7 +109,8 @@ public final class TrainGraph implements AutoCloseable {
     stepFeeds = objective.feeds();
     loss = objective.loss();
     metrics = new LinkedHashMap<>(objective.metrics());
-    learningRate = LearningRate.build(tf, step, cfg.train());
+    learningRate =
+        LearningRate.build(tf, step, cfg.train(), algorithm.scalingBatch(cfg.train().batchSize(), cfg.train().mu()));
 
     List<Op> readers = new ArrayList<>();
     readers.add(loss);
@@ -102,8 +120,7 @@ public final class TrainGraph implements AutoCloseable {
     readers.addAll(grads.stream().filter(g -> g != null).toList());
 
     // The optimizer and the state updates overwrite what the forward pass read, so they wait for it.
-    List<Op> applies =
-        SgdNesterov.apply(tf.withControlDependencies(readers), trainable, grads, learningRate, cfg.train());
+    List<Op> applies = optimizer(tf.withControlDependencies(readers), trainable, grads, learningRate, cfg.train());
     List<Op> stats = objective.statisticUpdates();
     List<Op> stateUpdates = objective.stateUpdates().apply(readers);
     List<Op> afterParams = new ArrayList<>(applies);
@@ -117,10 +134,23 @@ public final class TrainGraph implements AutoCloseable {
     Op increment = tf.withControlDependencies(all).assignAdd(stepVar, tf.constant(1L));
     trainOp = tf.withName("train_op").withControlDependencies(List.of(increment)).noOp();
 
-    evalLogitsRaw = online.forward(evalImages, false).logits();
+    Network.Outputs rawEval = online.forward(evalImages, false);
+    evalLogitsRaw = rawEval.logits();
+    evalFeaturesRaw = rawEval.features();
     Network.Outputs emaEval = ema.forward(evalImages, false);
     evalLogitsEma = emaEval.logits();
     evalEmbeddingEma = emaEval.embedding();
+  }
+
+  /** The update ops of {@code train.optimizer}. */
+  static List<Op> optimizer(
+      Ops tf, List<Params.Entry> vars, List<Operand<TFloat32>> grads, Operand<TFloat32> lr, Config.Train cfg) {
+    return switch (cfg.optimizer() == null ? "" : cfg.optimizer()) {
+      case "sgd" -> SgdNesterov.apply(tf, vars, grads, lr, cfg);
+      case "lars" -> Lars.apply(tf, vars, grads, lr, cfg.momentum(), cfg.weightDecay(), cfg.larsEeta(),
+          Lars.patterns("train.lars_exclude", cfg.larsExclude())).updates();
+      default -> throw new UserInputException("train.optimizer: unknown optimizer '" + cfg.optimizer() + "', expected sgd or lars");
+    };
   }
 
   @Override

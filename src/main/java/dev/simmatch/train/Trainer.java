@@ -2,12 +2,15 @@ package dev.simmatch.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.simmatch.StorageException;
 import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.algorithms.Alignments;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.ConfigLoader;
+import dev.simmatch.config.CpuFlags;
+import dev.simmatch.config.Precision;
 import dev.simmatch.data.Dataset;
 import dev.simmatch.data.DatasetBundle;
 import dev.simmatch.data.DatasetInfo;
@@ -17,6 +20,7 @@ import dev.simmatch.data.Normalizer;
 import dev.simmatch.data.SslBatch;
 import dev.simmatch.data.SslBatcher;
 import dev.simmatch.data.Views;
+import dev.simmatch.io.Durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
@@ -46,11 +51,15 @@ import org.tensorflow.types.TInt64;
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+  /** Neighbours of the k-NN monitor. */
+  public static final int KNN_K = 20;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Config cfg;
   private final Path runDir;
   private final boolean resume;
+  private final Path resumeFrom;
+  private final Set<String> cpuFlags;
   private final List<TrainingListener> listeners = new ArrayList<>();
 
   /**
@@ -58,9 +67,24 @@ public final class Trainer {
    * @param resume continue from the latest checkpoint in runDir
    */
   public Trainer(Config cfg, Path runDir, boolean resume) {
+    this(cfg, runDir, resume, null);
+  }
+
+  /**
+   * @param resumeFrom a checkpoint directory to continue from instead of the latest one (implies
+   *     resume), or null
+   */
+  public Trainer(Config cfg, Path runDir, boolean resume, Path resumeFrom) {
+    this(cfg, runDir, resume, resumeFrom, CpuFlags.local());
+  }
+
+  /** @param cpuFlags the CPU flags train.precision is resolved against (tests choose them) */
+  Trainer(Config cfg, Path runDir, boolean resume, Path resumeFrom, Set<String> cpuFlags) {
     this.cfg = cfg;
     this.runDir = runDir;
-    this.resume = resume;
+    this.resume = resume || resumeFrom != null;
+    this.resumeFrom = resumeFrom;
+    this.cpuFlags = cpuFlags;
   }
 
   public Trainer listen(TrainingListener l) {
@@ -82,18 +106,76 @@ public final class Trainer {
   }
 
   public TrainResult run() {
-    try {
+    try (RunLock lock = RunLock.acquire(runDir)) {
+      Checkpoints.recover(runDir);
       return train();
+    } catch (UncheckedIOException e) {
+      throw new StorageException(Checkpoints.firstLine(e) + "; " + intactCheckpoint(), e);
     } finally {
       listeners.forEach(TrainingListener::onClose);
     }
   }
 
+  private String intactCheckpoint() {
+    try {
+      return Checkpoints.latest(runDir)
+          .map(p -> "the latest checkpoint " + p + " is intact: fix the cause, then continue with `train --resume`")
+          .orElse("the run has no checkpoint yet");
+    } catch (UserInputException e) {
+      return e.getMessage();
+    }
+  }
+
+  /**
+   * Everything a run does before its first step except writing the run directory: the config
+   * against the data, the labeled split, the views and the training graph (built, never run).
+   *
+   * @return the labeled split the run would use
+   */
+  public LabeledSplit check() {
+    DatasetBundle data = Datasets.load(cfg.data());
+    Dataset train = data.train();
+    checkBatchMemory(train);
+    LabeledSplit split = LabeledSplit.forConfig(cfg.data(), train);
+    int numClasses = train.numClasses();
+    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
+    Normalizer.forConfig(cfg.data(), train.channels());
+    Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
+    Precision precision = Precision.resolve(cfg.train().precision(), cpuFlags).precision();
+    try (TrainGraph g =
+        new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision)) {
+      return split;
+    }
+  }
+
+  /**
+   * The batches in flight (prepared ahead, being built by each worker, and the one being fed) must
+   * fit in half the JVM heap; otherwise the run would die of OutOfMemoryError at its first step.
+   */
+  private void checkBatchMemory(Dataset train) {
+    Config.Train t = cfg.train();
+    long floatsPerImage = (long) train.height() * train.width() * train.channels();
+    long images = (long) t.batchSize() * (1 + 2L * t.mu());
+    long inFlight = cfg.data().prefetch() + cfg.data().workers() + 2L;
+    long bytes = Math.multiplyExact(Math.multiplyExact(images, floatsPerImage * 4), inFlight);
+    long budget = Runtime.getRuntime().maxMemory() / 2;
+    if (bytes > budget) {
+      throw new UserInputException(String.format(
+          "train.batch_size %d with train.mu %d gives %d images of %dx%dx%d per step; with data.prefetch %d and"
+              + " data.workers %d that needs %.1f GB of batches, more than half the JVM heap (%.1f GB): lower them or"
+              + " raise -Xmx (SIMMATCH_JAVA_OPTS)",
+          t.batchSize(), t.mu(), images, train.height(), train.width(), train.channels(), cfg.data().prefetch(),
+          cfg.data().workers(), bytes / 1e9, 2 * budget / 1e9));
+    }
+  }
+
   private TrainResult train() {
-    validate(cfg);
+    Precision.Choice precision = Precision.resolve(cfg.train().precision(), cpuFlags);
+    LOG.info("precision {} ({})", precision.precision().key(), precision.reason());
     long wallStart = System.nanoTime();
     DatasetBundle data = Datasets.load(cfg.data());
     Dataset train = data.train();
+    checkBatchMemory(train);
     LabeledSplit split = prepareRunDir(train);
     int numClasses = train.numClasses();
     Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim(),
@@ -101,7 +183,8 @@ public final class Trainer {
     Normalizer norm = Normalizer.forConfig(cfg.data(), train.channels());
     Views views = Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
 
-    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses);
+    try (TrainGraph g = new TrainGraph(
+            cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision.precision());
         Session session = new Session(g.graph, sessionConfig(cfg.train().threads()));
         TensorBoard tb = new TensorBoard(runDir.resolve("events"))) {
       long start = restoreOrInit(g, session);
@@ -116,6 +199,8 @@ public final class Trainer {
       kept.forEach(row -> history.add(EvalRows.fromRow(row)));
       MetricsCsv csv = new MetricsCsv(runDir);
       Evaluator evaluator = new Evaluator(g.evalImages, g.evalLogitsRaw, g.evalLogitsEma);
+      // Without labels in the loss the classifier is untrained: monitor the representation instead.
+      KnnMonitor knn = algorithm.usesLabeled() ? null : new KnnMonitor(g.evalImages, g.evalFeaturesRaw, KNN_K);
       listeners.forEach(l -> l.onStart(cfg, start, cfg.train().steps()));
 
       List<String> metricNames = new ArrayList<>(g.metrics.keySet());
@@ -125,7 +210,8 @@ public final class Trainer {
       long images = 0;
       long loopStart = System.nanoTime();
       int unlabeledViews = 1 + algorithm.strongViews() + (algorithm.usesRotatedView() ? 1 : 0);
-      int perStep = cfg.train().batchSize() * (algorithm.usesUnlabeled() ? 1 + unlabeledViews * cfg.train().mu() : 1);
+      int perStep = (algorithm.usesLabeled() ? cfg.train().batchSize() : 0)
+          + (algorithm.usesUnlabeled() ? unlabeledViews * cfg.train().mu() * cfg.train().batchSize() : 0);
       try (SslBatcher batcher =
           new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
               cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
@@ -150,6 +236,12 @@ public final class Trainer {
             boolean best = history.isEmpty() || r.top1Ema() > history.best(EvalResult::top1Ema);
             history.add(r);
             Map<String, Double> row = EvalRows.toRow(r, ips);
+            if (knn != null) {
+              double top1 = knn.top1(session, train, split.labeled(), data.test(), norm, cfg.train().evalBatchSize());
+              row.put("knn_top1", top1);
+              LOG.info("step {}: k-NN (k={}, cosine, {} labeled images as memory) top-1 {}%", done, KNN_K,
+                  split.labeled().length, String.format(java.util.Locale.ROOT, "%.2f", top1));
+            }
             row.putAll(means.takeMeans());
             csv.append(row);
             tb.scalars(done, row);
@@ -168,7 +260,8 @@ public final class Trainer {
         }
       }
       double seconds = (System.nanoTime() - loopStart) / 1e9;
-      TrainResult result = result(history, images / Math.max(seconds, 1e-9), (System.nanoTime() - wallStart) / 1e9);
+      TrainResult result =
+          result(history, images / Math.max(seconds, 1e-9), (System.nanoTime() - wallStart) / 1e9, precision);
       writeJson(resultFile, result);
       listeners.forEach(l -> l.onEnd(result));
       return result;
@@ -232,26 +325,35 @@ public final class Trainer {
   }
 
   private long restoreOrInit(TrainGraph g, Session session) {
-    Optional<Path> latest = Checkpoints.latest(runDir);
-    if (resume && latest.isPresent()) {
-      Checkpoints.restore(session, latest.get());
+    Optional<Path> from = resumeFrom != null ? Optional.of(resumeFrom) : resume ? Checkpoints.latest(runDir) : Optional.empty();
+    if (from.isPresent()) {
+      Checkpoints.restore(session, from.get());
       long step;
       try (Result r = session.runner().fetch(g.step).run()) {
         step = ((TInt64) r.get(0)).getLong();
       }
-      LOG.info("resumed {} at step {}", runDir, step);
+      if (resumeFrom != null) {
+        Checkpoints.resumeFrom(runDir, resumeFrom, step);
+      }
+      LOG.info("resumed {} at step {} from {}", runDir, step, from.get());
       return step;
     }
     if (resume) {
       LOG.info("no checkpoint in {}: starting from step 0", runDir);
     }
     session.initialize();
+    if (g.initFrom != null) {
+      g.initFrom.apply(session, runDir);
+    }
     g.emaCopy.forEach(session::run);
     return 0;
   }
 
   private LabeledSplit prepareRunDir(Dataset train) {
     try {
+      if (resumeFrom != null && !Files.isDirectory(resumeFrom)) {
+        throw new UserInputException("--resume-from " + resumeFrom + " is not a checkpoint directory");
+      }
       if (!resume && Checkpoints.latest(runDir).isPresent()) {
         throw new UserInputException(
             "run directory " + runDir + " already holds checkpoints: pass --resume to continue it, or choose another"
@@ -286,7 +388,7 @@ public final class Trainer {
     }
   }
 
-  private TrainResult result(EvalHistory h, double ips, double wall) {
+  private TrainResult result(EvalHistory h, double ips, double wall, Precision.Choice precision) {
     EvalResult last = h.last();
     return new TrainResult(
         cfg.runName(), cfg.algorithm().name(), cfg.data().dataset(), cfg.data().labels(), cfg.train().seed(),
@@ -294,28 +396,7 @@ public final class Trainer {
         h.best(EvalResult::top1Ema), h.bestStep(EvalResult::top1Ema), h.medianOfLast(EvalResult::top1Ema),
         last.top1Ema(), last.top5Ema(),
         h.best(EvalResult::top1Raw), h.medianOfLast(EvalResult::top1Raw), last.top1Raw(),
-        h.all().size(), ips, wall);
-  }
-
-  static void validate(Config cfg) {
-    Config.Train t = cfg.train();
-    positive("train.steps", t.steps());
-    positive("train.batch_size", t.batchSize());
-    positive("train.mu", t.mu());
-    positive("train.eval_every", t.evalEvery());
-    positive("train.eval_batch_size", t.evalBatchSize());
-    positive("train.checkpoint_every", t.checkpointEvery());
-    positive("train.keep_checkpoints", t.keepCheckpoints());
-    positive("train.threads", t.threads());
-    if (t.ema() < 0 || t.ema() >= 1) {
-      throw new UserInputException("train.ema must be in [0, 1), got " + t.ema());
-    }
-  }
-
-  private static void positive(String key, long v) {
-    if (v <= 0) {
-      throw new UserInputException(key + " must be positive, got " + v);
-    }
+        h.all().size(), ips, wall, precision.precision().key(), precision.reason());
   }
 
   static void writeJson(Path file, Object value) {
@@ -327,9 +408,7 @@ public final class Trainer {
   }
 
   static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-    Files.writeString(tmp, text);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Durable.writeString(file, text);
   }
 
   /** Row conversion between {@link EvalResult} and metrics.csv. */
@@ -344,6 +423,8 @@ public final class Trainer {
       row.put("top1_raw", r.top1Raw());
       row.put("top5_raw", r.top5Raw());
       row.put("images_per_second", ips);
+      row.put("rss_mib", ProcessMemory.rssMiB());
+      row.put("peak_rss_mib", ProcessMemory.peakRssMiB());
       return row;
     }
 

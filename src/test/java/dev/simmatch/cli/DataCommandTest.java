@@ -68,6 +68,7 @@ class DataCommandTest {
     assertTrue(Files.notExists(out));
     CliRun unknown = CliRun.of("data", "inspect", "--dataset", "svhn");
     assertEquals(2, unknown.exit());
-    assertTrue(unknown.err().contains("data.dataset is 'svhn'"), unknown.err());
+    assertTrue(unknown.err().contains("key 'data.dataset' must be one of") && unknown.err().contains("'svhn'"),
+        unknown.err());
   }
 }

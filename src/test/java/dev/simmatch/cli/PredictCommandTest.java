@@ -171,6 +171,23 @@ class PredictCommandTest {
   }
 
   @Test
+  void emptyIdxFileAndHugeImageAreExitTwo() throws IOException {
+    Path empty = tmp.resolve("empty-idx");
+    writeIdx(empty, new int[] {0, H, W}, new byte[0], false);
+    Run r = predict(empty.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("dimension 0 is 0"), r.err());
+
+    Path huge = tmp.resolve("huge.png");
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(10_000, 10_000,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    javax.imageio.ImageIO.write(img, "png", huge.toFile());
+    r = predict("--resize", huge.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("10000x10000 pixels"), r.err());
+  }
+
+  @Test
   void directoryWithoutSavedModelIsExitTwo() {
     CommandLine cl = Main.commandLine();
     StringWriter err = new StringWriter();

@@ -108,11 +108,57 @@ class ConfigLoaderTest {
   void committedConfigsLoad() throws IOException {
     Path configs = Path.of("configs");
     try (var files = Files.walk(configs)) {
-      List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml")).toList();
+      // configs/pipelines holds pipeline files, checked by PipelineTest
+      List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml") && !p.startsWith(configs.resolve("pipelines")))
+          .toList();
       assertTrue(yamls.size() >= 1, "configs/ holds the experiment files");
       for (Path p : yamls) {
         ConfigLoader.load(p, List.of());
       }
+    }
+  }
+
+  private String error(String yaml) throws IOException {
+    Path f = dir.resolve("bad.yaml");
+    Files.writeString(f, yaml);
+    return assertThrows(UserInputException.class, () -> ConfigLoader.load(f, List.of())).getMessage();
+  }
+
+  @Test
+  void aKeyGivenTwiceIsAnError() throws IOException {
+    String m = error("train:\n  steps: 10\n  steps: 20\n");
+    assertTrue(m.contains("steps") && m.contains("line 3"), m);
+  }
+
+  @Test
+  void unreadableNumbersNameTheLineOrTheKey() throws IOException {
+    String m = error("train:\n  lr: .inf\n");
+    assertTrue(m.contains("line 2"), m);
+    m = error("train:\n  seed: 1e400\n");
+    assertTrue(m.contains("key 'train.seed'"), m);
+    m = error("train:\n  steps: 99999999999\n");
+    assertTrue(m.contains("train.steps") || m.contains("'steps'"), m);
+  }
+
+  @Test
+  void outOfRangeValuesAreRefusedAtLoadNamingTheKey() throws IOException {
+    String[][] cases = {
+      {"algorithm:\n  tau: 1.5\n", "algorithm.tau"},
+      {"train:\n  steps: -5\n", "train.steps"},
+      {"train:\n  batch_size: 100000\n", "train.batch_size"},
+      {"train:\n  ema: 1.0\n", "train.ema"},
+      {"train:\n  lr: 0\n", "train.lr"},
+      {"model:\n  arch: wrn27_2\n", "model.arch"},
+      {"model:\n  arch: wrn1000_64\n", "model.arch"},
+      {"model:\n  proj_dim: 10000000\n", "model.proj_dim"},
+      {"data:\n  dataset: fashion-mnist\n  mean: [0.1, 0.2, 0.3]\n", "data.mean"},
+      {"data:\n  std: [0]\n", "data.std[0]"},
+      {"algorithm:\n  da: queu\n", "algorithm.da"},
+      {"data:\n  workers: 0\n", "data.workers"},
+    };
+    for (String[] c : cases) {
+      String m = error(c[0]);
+      assertTrue(m.contains("key '" + c[1] + "'"), c[0] + " -> " + m);
     }
   }
 }

@@ -68,9 +68,12 @@ class DatasetsTest {
 
     assertArrayEquals(new float[] {0.25f}, Datasets.mean(Fixtures.data("data.mean=[0.25]"), 1));
     assertArrayEquals(new float[] {0.3530f}, Datasets.std(Fixtures.data(), 1));
+    // a named dataset's channel count is known when the config loads; a folder's only with its images
+    UserInputException early = assertThrows(UserInputException.class, () -> Fixtures.data("data.mean=[0.1, 0.2]"));
+    assertTrue(early.getMessage().contains("key 'data.mean' must list one value per channel (1)"), early.getMessage());
     UserInputException len = assertThrows(UserInputException.class,
-        () -> Datasets.mean(Fixtures.data("data.mean=[0.1, 0.2]"), 1));
-    assertTrue(len.getMessage().contains("data.mean has 2 values"), len.getMessage());
+        () -> Datasets.mean(Fixtures.data("data.dataset=folder", "data.mean=[0.1, 0.2, 0.3]"), 1));
+    assertTrue(len.getMessage().contains("data.mean has 3 values"), len.getMessage());
     assertThrows(UserInputException.class, () -> Datasets.std(Fixtures.data("data.std=[0.0]"), 1));
   }
 
@@ -125,8 +128,7 @@ class DatasetsTest {
     UserInputException e = assertThrows(UserInputException.class,
         () -> Datasets.load(Fixtures.data("data.dataset=folder")));
     assertTrue(e.getMessage().contains("needs data.dir"), e.getMessage());
-    UserInputException name = assertThrows(UserInputException.class,
-        () -> Datasets.load(Fixtures.data("data.dataset=svhn")));
-    assertTrue(name.getMessage().contains("expected one of fashion-mnist"), name.getMessage());
+    UserInputException name = assertThrows(UserInputException.class, () -> Fixtures.data("data.dataset=svhn"));
+    assertTrue(name.getMessage().contains("must be one of fashion-mnist"), name.getMessage());
   }
 }

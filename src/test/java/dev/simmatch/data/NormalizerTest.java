@@ -50,7 +50,9 @@ class NormalizerTest {
     Normalizer n = Normalizer.forConfig(data, 1);
     assertArrayEquals(new float[] {0.25f}, n.mean());
     assertArrayEquals(new float[] {0.5f}, n.std());
-    var wrong = ConfigLoader.load(null, List.of("data.mean=[0.25, 0.1]", "data.std=[0.5, 0.1]")).data();
+    var wrong =
+        ConfigLoader.load(null, List.of("data.dataset=folder", "data.mean=[0.25, 0.1, 0.2]", "data.std=[0.5, 0.1, 0.2]"))
+            .data();
     UserInputException e = assertThrows(UserInputException.class, () -> Normalizer.forConfig(wrong, 1));
     assertTrue(e.getMessage().contains("data.mean"), e.getMessage());
   }

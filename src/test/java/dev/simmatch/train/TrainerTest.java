@@ -36,6 +36,11 @@ class TrainerTest {
 
   /** SimMatch with every piece of state active: bank, DA queue, EMA, optimizer slots, schedule. */
   static Config config(String... extra) {
+    return config(data, extra);
+  }
+
+  /** As {@link #config(String...)} over the tiny image folder in {@code data}. */
+  static Config config(Path data, String... extra) {
     List<String> sets = new ArrayList<>(List.of(
         "data.dataset=folder", "data.dir=" + data, "data.labels=8", "data.workers=1", "data.prefetch=1",
         "model.arch=cnn-small", "model.proj_dim=16",
@@ -145,7 +150,7 @@ class TrainerTest {
     assertTrue(Files.list(run.resolve("events")).findAny().isPresent(), "TensorBoard event file");
     assertEquals(config(), ConfigLoader.load(run.resolve("config.yaml"), List.of()));
     String header = Files.readAllLines(run.resolve("metrics.csv")).get(0);
-    for (String col : List.of("top1_ema", "top1_raw", "loss_x", "loss_u", "loss_in", "mask_ratio", "pseudo_label_acc")) {
+    for (String col : List.of("top1_ema", "top1_raw", "rss_mib", "peak_rss_mib", "loss_x", "loss_u", "loss_in", "mask_ratio", "pseudo_label_acc")) {
       assertTrue(header.contains(col), header);
     }
     String json = Files.readString(run.resolve("result.json"));
@@ -185,5 +190,85 @@ class TrainerTest {
     assertTrue(Files.isRegularFile(latest.resolve("ckpt.index")));
     assertFalse(Files.exists(run.resolve("result.json")));
     assertNotEquals(50, Checkpoints.stepOf(latest));
+  }
+
+  @Test
+  void aSecondTrainerOnARunDirectoryInUseIsRefusedAndALeftOverLockFileIsHarmless() throws IOException {
+    Path run = runs.resolve("locked");
+    try (RunLock held = RunLock.acquire(run)) {
+      UserInputException e =
+          assertThrows(UserInputException.class, () -> new Trainer(config("train.steps=3"), run, false).run());
+      assertTrue(e.getMessage().contains("in use by another training process"), e.getMessage());
+      assertTrue(e.getMessage().contains("pid " + ProcessHandle.current().pid()), e.getMessage());
+      assertFalse(Files.exists(run.resolve("checkpoints")), "the refused trainer wrote nothing");
+    }
+    assertTrue(Files.exists(run.resolve(RunLock.FILE)), "the lock file stays; only the OS lock is released");
+    assertEquals(3, new Trainer(config("train.steps=3"), run, false).run().steps());
+  }
+
+  @Test
+  void aDamagedNewestCheckpointNamesTheFileAndTheIntactOneAndResumeFromContinuesExactly() throws IOException {
+    Path straight = runs.resolve("straight2");
+    new Trainer(config(), straight, false).run();
+    Path run = runs.resolve("damaged");
+    new Trainer(config(), run, false).run();
+    Path step3 = run.resolve("checkpoints/step-00000003");
+    Path data6 = run.resolve("checkpoints/step-00000006/ckpt.data-00000-of-00001");
+    byte[] b = Files.readAllBytes(data6);
+    b[b.length / 2] ^= 0x04;
+    Files.write(data6, b);
+
+    UserInputException e = assertThrows(UserInputException.class, () -> new Trainer(config(), run, true).run());
+    assertTrue(e.getMessage().contains(data6.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("does not match"), e.getMessage());
+    assertTrue(e.getMessage().contains("--resume-from " + step3), e.getMessage());
+
+    TrainResult resumed = new Trainer(config(), run, false, step3).run();
+    assertEquals(6, resumed.steps());
+    assertArrayEquals(
+        Files.readAllBytes(straight.resolve("checkpoints/step-00000006/ckpt.data-00000-of-00001")),
+        Files.readAllBytes(data6));
+    assertTrue(Files.isDirectory(run.resolve("checkpoints/discarded-step-00000006")), "the damaged one is kept aside");
+    assertEquals("step-00000006", Files.readString(run.resolve("checkpoints/latest")).trim());
+  }
+
+  @Test
+  void aDamagedLatestPointerIsAnErrorNotAFreshStart() throws IOException {
+    Path run = runs.resolve("pointer");
+    new Trainer(config("train.steps=3"), run, false).run();
+    Files.writeString(run.resolve("checkpoints/latest"), "step-0\u00ff0003\n");
+    UserInputException e =
+        assertThrows(UserInputException.class, () -> new Trainer(config("train.steps=3"), run, true).run());
+    assertTrue(e.getMessage().contains("checkpoints/latest is damaged"), e.getMessage());
+    assertTrue(e.getMessage().contains("--resume-from " + run.resolve("checkpoints/step-00000003")), e.getMessage());
+  }
+
+  @Test
+  void leftoversOfAKilledSaveAreCleanedAndABestBeingReplacedComesBack() throws IOException {
+    Path run = runs.resolve("leftovers");
+    assertThrows(IllegalStateException.class,
+        () -> new Trainer(config(), run, false).listen(new CrashAfter(5)).run());
+    Path ckpts = run.resolve("checkpoints");
+    Files.createDirectories(ckpts.resolve(".tmp-step-00000006-123/sub"));
+    Files.writeString(ckpts.resolve(".latest-99"), "step-00000006\n");
+    Files.move(ckpts.resolve("best"), ckpts.resolve(".old-best"));
+    new Trainer(config(), run, true).run();
+    try (var names = Files.list(ckpts)) {
+      List<String> left = names.map(p -> p.getFileName().toString()).sorted().toList();
+      assertEquals(List.of("best", "latest", "step-00000003", "step-00000006"), left);
+    }
+  }
+
+  @Test
+  void aMetricsRowCutShortByAFullDiskIsSkippedOnResume() throws IOException {
+    Path run = runs.resolve("metrics");
+    Files.createDirectories(run);
+    Files.writeString(run.resolve("metrics.csv"), "step,top1_ema,loss\n3,50,1.5\n6,7");
+    List<java.util.Map<String, Double>> rows = MetricsCsv.read(run, 10);
+    assertEquals(1, rows.size());
+    Files.writeString(run.resolve("metrics.csv"), "step,top1_ema,loss\n3,50,1.5\n6,7,1.2e");
+    rows = MetricsCsv.read(run, 10);
+    assertEquals(1, rows.size());
+    assertEquals(50.0, rows.get(0).get("top1_ema"));
   }
 }
