@@ -55,6 +55,7 @@ final class ConfigChecks {
     atLeast("algorithm.lambda_kl", a.lambdaKl(), 0);
     atLeast("algorithm.lambda_rot", a.lambdaRot(), 0);
     unit("algorithm.unsup_warm_up", a.unsupWarmUp());
+    above("algorithm.temperature", a.temperature(), 0);
 
     Config.Data d = c.data();
     choice("data.dataset", d.dataset(), "fashion-mnist", "mnist", "cifar10", "cifar100", "stl10", "folder");
@@ -62,7 +63,14 @@ final class ConfigChecks {
     if (!(d.cropPad() >= 0 && d.cropPad() < 0.5)) {
       fail("data.crop_pad", "must be a fraction of the side in [0, 0.5)", d.cropPad());
     }
-    choice("data.strong", d.strong(), "randaugment", "imagenet");
+    choice("data.strong", d.strong(), "randaugment", "imagenet", "simclr");
+    if (!(d.cropMinArea() > 0 && d.cropMinArea() <= 1)) {
+      fail("data.crop_min_area", "must be a fraction of the image in (0, 1]", d.cropMinArea());
+    }
+    atLeast("data.jitter_strength", d.jitterStrength(), 0);
+    unit("data.jitter_prob", d.jitterProb());
+    unit("data.grayscale_prob", d.grayscaleProb());
+    unit("data.blur_prob", d.blurProb());
     choice("data.randaugment", d.randaugment(), "usb", "fixmatch");
     range("data.ra_ops", d.raOps(), 0, 64);
     range("data.ra_magnitude", d.raMagnitude(), 2, 10);
@@ -87,6 +95,9 @@ final class ConfigChecks {
     arch(m.arch());
     range("model.proj_dim", m.projDim(), 1, MAX_PROJ_DIM);
     unitOpen("model.bn_momentum", m.bnMomentum());
+    choice("model.head", m.head(), "simmatch", "simclr");
+    range("model.proj_layers", m.projLayers(), 1, 16);
+    range("model.ft_proj_selector", m.ftProjSelector(), -1, m.projLayers());
 
     Config.Train t = c.train();
     range("train.steps", t.steps(), 1, Integer.MAX_VALUE);
