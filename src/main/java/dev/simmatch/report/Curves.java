@@ -26,10 +26,12 @@ public final class Curves {
       new Panel("test-accuracy", "test accuracy", "top-1 (%)",
           ordered("top1_ema", "EMA weights", "top1_raw", "raw weights"), 1),
       new Panel("pseudo-label-accuracy", "pseudo-label accuracy", "accuracy (%)",
-          ordered("pseudo_label_acc", "above the threshold (masked)", "unlabeled_acc", "all unlabeled"), 100),
+          ordered("pseudo_label_acc", "used in the loss (above the threshold where masked)", "unlabeled_acc",
+              "all unlabeled"), 100),
       new Panel("mask-ratio", "mask ratio", "unlabeled above the threshold (%)", ordered("mask_ratio", "mask ratio"), 100),
       new Panel("loss", "training loss", "loss",
-          ordered("loss", "total", "loss_x", "labeled", "loss_u", "unlabeled", "loss_in", "instance"), 1),
+          ordered("loss", "total", "loss_x", "labeled", "loss_u", "unlabeled", "loss_in", "instance", "loss_u1",
+              "un-mixed strong view", "loss_rot", "rotation"), 1),
       new Panel("knn-accuracy", "k-NN top-1 (labeled split as memory)", "top-1 (%)",
           ordered("knn_top1", "k-NN top-1"), 1),
       new Panel("contrastive", "contrastive accuracy", "accuracy (%)", ordered("contrast_acc", "contrast_acc"), 100));
@@ -37,7 +39,7 @@ public final class Curves {
   /** The metrics compared across algorithms, one chart each. */
   static final List<Panel> COMPARISON_PANELS = List.of(
       new Panel("test-accuracy", "test accuracy (EMA)", "top-1 (%)", ordered("top1_ema", ""), 1),
-      new Panel("pseudo-label-accuracy", "pseudo-label accuracy", "accuracy of masked pseudo-labels (%)",
+      new Panel("pseudo-label-accuracy", "pseudo-label accuracy", "accuracy of the pseudo-labels used (%)",
           ordered("pseudo_label_acc", ""), 100),
       new Panel("mask-ratio", "mask ratio", "unlabeled above the threshold (%)", ordered("mask_ratio", ""), 100),
       new Panel("knn-accuracy", "k-NN accuracy of the encoder", "top-1 (%)", ordered("knn_top1", ""), 1));
