@@ -4,8 +4,14 @@
 Written for this project from the semantics in its notes (same model definitions, batch
 composition and losses as the Java side) so that `scripts/bench` can report Java/PyTorch
 ratios measured on the same machine in the same run. Prints one JSON object per line:
-{"framework": "pytorch", "model", "memory_format", "algorithm", "batch", "mu", "steps",
+{"framework": "pytorch", "model", "memory_format", "algorithm", "precision", "batch", "mu", "steps",
  "images_per_step", "images_per_second", "step_ms", "peak_rss_mb"}.
+
+--autocast bf16 runs the network's forward pass under torch.autocast("cpu", dtype=torch.bfloat16),
+the mixed precision PyTorch users train with: convolutions and Linear layers in bfloat16, weights,
+optimizer and EMA in float32. The outputs are cast back to float32 before the losses, so the losses,
+SimMatch's bank similarities and its DA state are float32, as on the Java side. ReMixMatch's step
+reaches into the model's layers, so it runs whole under autocast, as USB's --amp does.
 """
 import argparse
 import json
@@ -126,6 +132,19 @@ class CnnSmall(nn.Module):
         if self.simclr:
             return self.fc(h), self.proj_head(h)
         return self.fc(h), F.normalize(self.mlp_proj(h), dim=1)
+
+
+class Autocast:
+    """The model's forward pass under CPU autocast; logits and embedding returned in float32."""
+
+    def __init__(self, model, dtype):
+        self.model = model
+        self.dtype = dtype
+
+    def __call__(self, x):
+        with torch.autocast("cpu", dtype=self.dtype):
+            logits, emb = self.model(x)
+        return logits.float(), emb.float()
 
 
 def step_supervised(model, x, y, state):
@@ -296,6 +315,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="after the timing, profile N more steps and print the self CPU time per op")
+    ap.add_argument("--autocast", default="none", choices=["none", "bf16"],
+                    help="bf16: forward pass under torch.autocast(\"cpu\", dtype=torch.bfloat16) (mixed precision)")
     ap.add_argument("--memory-format", default="channels_last", choices=["channels_last", "contiguous"],
                     help="layout of weights and images; channels_last (NHWC, as TensorFlow) is the faster on CPU")
     a = ap.parse_args()
@@ -318,6 +339,7 @@ def main():
     if a.algorithm == "simclr":
         opt = Lars(model)
     model.train()
+    forward = Autocast(model, torch.bfloat16) if a.autocast == "bf16" else model
     b, bu = a.batch, a.batch * a.mu
     k = 4 * b
     x = torch.randn(b, ch, size, size).contiguous(memory_format=fmt)
@@ -347,15 +369,19 @@ def main():
     def one():
         opt.zero_grad(set_to_none=True)
         if a.algorithm == "supervised":
-            loss = step_supervised(model, x, y, state)
+            loss = step_supervised(forward, x, y, state)
         elif a.algorithm == "fixmatch":
-            loss = step_fixmatch(model, x, y, uw, us, state)
+            loss = step_fixmatch(forward, x, y, uw, us, state)
         elif a.algorithm == "simclr":
-            loss = step_simclr(model, uw, us)
+            loss = step_simclr(forward, uw, us)
         elif a.algorithm == "simmatch":
-            loss = step_simmatch(model, x, y, uw, us, state)
+            loss = step_simmatch(forward, x, y, uw, us, state)
         else:
-            loss = step_remixmatch(model, x, y, uw, us, us1, urot, rot, state)
+            # ReMixMatch's step reaches into the model's layers (mixup chunks, rotation head), so the
+            # whole step runs under autocast, as USB's --amp does.
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.autocast == "bf16"):
+                loss = step_remixmatch(model, x, y, uw, us, us1, urot, rot, state)
+            loss = loss.float()
         loss.backward()
         opt.step()
         ema_update()
@@ -372,7 +398,8 @@ def main():
     dt = (time.perf_counter() - t0) / timed
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "model": a.model,
-                      "memory_format": a.memory_format, "algorithm": a.algorithm, "batch": b, "mu": a.mu,
+                      "memory_format": a.memory_format, "algorithm": a.algorithm,
+                      "precision": "bfloat16" if a.autocast == "bf16" else "float32", "batch": b, "mu": a.mu,
                       "steps": timed, "images_per_step": per_step, "images_per_second": per_step / dt,
                       "step_ms": dt * 1000, "peak_rss_mb": rss}))
     if a.profile > 0:

@@ -5,6 +5,7 @@ import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.config.Config;
+import dev.simmatch.config.Precision;
 import dev.simmatch.train.TrainGraph;
 import dev.simmatch.train.Trainer;
 import java.io.IOException;
@@ -31,7 +32,7 @@ import org.tensorflow.types.TInt32;
  * step spent outside {@code session.run} (building input tensors, reading fetches). Images per
  * step are counted as in {@code scripts/pytorch/bench_step.py}: the images the batcher delivers, B
  * for supervised, B + 2*mu*B for FixMatch and SimMatch (weak, strong), B + 4*mu*B for ReMixMatch
- * (weak, two strong, rotated).
+ * (weak, two strong, rotated). {@code train.precision} applies as in training.
  */
 public final class StepBench {
   /** SimMatch's memory bank gets 4*B rows, as in bench_step.py. */
@@ -46,6 +47,7 @@ public final class StepBench {
    * @param imagesPerStep B for supervised, B + (views per unlabeled image)*mu*B otherwise
    * @param outsideSessionShare share of the timed wall time spent outside session.run
    * @param peakRssMb VmHWM of this process (-1 where /proc is unavailable)
+   * @param precision float32 or bfloat16 (train.precision as resolved on this CPU)
    */
   public record Measurement(
       @JsonProperty("framework") String framework,
@@ -64,7 +66,8 @@ public final class StepBench {
       @JsonProperty("images_per_second") double imagesPerSecond,
       @JsonProperty("step_ms") double stepMs,
       @JsonProperty("outside_session_share") double outsideSessionShare,
-      @JsonProperty("peak_rss_mb") double peakRssMb) {}
+      @JsonProperty("peak_rss_mb") double peakRssMb,
+      @JsonProperty("precision") String precision) {}
 
   /**
    * Times at least {@code steps} training steps, and for at least {@code minSeconds}, after
@@ -79,6 +82,7 @@ public final class StepBench {
           + " --threads >= 1, --classes >= 2; got " + steps + ", " + warmup + ", " + minSeconds + ", " + profileSteps
           + ", " + cfg.train().threads() + ", " + classes);
     }
+    Precision.Choice precision = Precision.resolve(cfg.train().precision());
     int b = cfg.train().batchSize();
     int bankRows = BANK_ROWS_PER_LABELED * b;
     // Labels are uniform random, so the labeled class distribution is uniform.
@@ -122,7 +126,8 @@ public final class StepBench {
       double secondsPerStep = total / 1e9 / timed;
       return new Measurement("java", "train_step", TensorFlow.version(), cfg.model().arch(), alg.name(), b,
           cfg.train().mu(), size, channels, cfg.train().threads(), warmup, timed, perStep, perStep / secondsPerStep,
-          1000 * secondsPerStep, (double) (total - inRun) / total, peakRssMb());
+          1000 * secondsPerStep, (double) (total - inRun) / total, peakRssMb(),
+          precision.precision().key());
     }
   }
 

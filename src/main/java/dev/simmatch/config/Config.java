@@ -90,6 +90,7 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       long seed,
       int threads,
       String runsDir,
+      String precision,
       String optimizer,
       double larsEeta,
       List<String> larsExclude,

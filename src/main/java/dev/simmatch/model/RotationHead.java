@@ -1,8 +1,10 @@
 package dev.simmatch.model;
 
+import dev.simmatch.config.Precision;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -22,6 +24,7 @@ public final class RotationHead {
   private final Ops tf;
   private final Operand<TFloat32> weight;
   private final Operand<TFloat32> bias;
+  private final boolean bfloat16;
 
   /**
    * @param params the network's variable store (online or EMA copy: same names, same init)
@@ -29,6 +32,7 @@ public final class RotationHead {
    */
   public RotationHead(Params params, long seed, int features) {
     this.tf = params.tf();
+    this.bfloat16 = params.precision() == Precision.BFLOAT16;
     double bound = 1 / Math.sqrt(features);
     String w = NAME + ".weight";
     String b = NAME + ".bias";
@@ -42,8 +46,14 @@ public final class RotationHead {
             Init.uniform(tf, seed, b, Shape.of(ROTATIONS), bound));
   }
 
-  /** @param features [N,D] -> logits [N,4] */
+  /** @param features [N,D] -> logits [N,4]; the product in bfloat16 under mixed precision, as {@link Linear} */
   public Operand<TFloat32> apply(Operand<TFloat32> features) {
-    return tf.math.add(tf.linalg.matMul(features, weight), bias);
+    Operand<TFloat32> product =
+        bfloat16
+            ? tf.dtypes.cast(
+                tf.linalg.matMul(tf.dtypes.cast(features, TBfloat16.class), tf.dtypes.cast(weight, TBfloat16.class)),
+                TFloat32.class)
+            : tf.linalg.matMul(features, weight);
+    return tf.math.add(product, bias);
   }
 }

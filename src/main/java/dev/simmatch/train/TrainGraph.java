@@ -6,6 +6,7 @@ import dev.simmatch.algorithms.Objective;
 import dev.simmatch.algorithms.StepFeeds;
 import dev.simmatch.algorithms.StepInputs;
 import dev.simmatch.config.Config;
+import dev.simmatch.config.Precision;
 import dev.simmatch.model.Network;
 import dev.simmatch.model.Networks;
 import dev.simmatch.model.Params;
@@ -65,7 +66,16 @@ public final class TrainGraph implements AutoCloseable {
   /** Pooled encoder features [N,D] of the online weights in inference mode (k-NN monitor). */
   public final Operand<TFloat32> evalFeaturesRaw;
 
+  /** The graph in train.precision as resolved on this CPU. */
   public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses) {
+    this(cfg, algorithm, h, w, c, numClasses, Precision.resolve(cfg.train().precision()).precision());
+  }
+
+  /**
+   * @param precision arithmetic of the networks' convolutions and matrix products (already resolved;
+   *     train.precision is not read)
+   */
+  public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses, Precision precision) {
     graph = new Graph();
     tf = Ops.create(graph);
     Shape images = Shape.of(-1, h, w, c);
@@ -87,8 +97,8 @@ public final class TrainGraph implements AutoCloseable {
     Variable<TInt64> stepVar = tf.withName("global_step").variable(tf.constant(0L));
     step = tf.withName("global_step_read").identity(stepVar);
 
-    online = Networks.create(new Params(tf, ""), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
-    ema = Networks.create(new Params(tf, "ema/"), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    online = Networks.create(new Params(tf, "", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    ema = Networks.create(new Params(tf, "ema/", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
 
     initFrom = cfg.train().initFrom() == null ? null : new InitFrom(tf, online.params(), cfg.train());
 

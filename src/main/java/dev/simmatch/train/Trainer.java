@@ -9,6 +9,8 @@ import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.algorithms.Alignments;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.ConfigLoader;
+import dev.simmatch.config.CpuFlags;
+import dev.simmatch.config.Precision;
 import dev.simmatch.data.Dataset;
 import dev.simmatch.data.DatasetBundle;
 import dev.simmatch.data.DatasetInfo;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
@@ -56,6 +59,7 @@ public final class Trainer {
   private final Path runDir;
   private final boolean resume;
   private final Path resumeFrom;
+  private final Set<String> cpuFlags;
   private final List<TrainingListener> listeners = new ArrayList<>();
 
   /**
@@ -71,10 +75,16 @@ public final class Trainer {
    *     resume), or null
    */
   public Trainer(Config cfg, Path runDir, boolean resume, Path resumeFrom) {
+    this(cfg, runDir, resume, resumeFrom, CpuFlags.local());
+  }
+
+  /** @param cpuFlags the CPU flags train.precision is resolved against (tests choose them) */
+  Trainer(Config cfg, Path runDir, boolean resume, Path resumeFrom, Set<String> cpuFlags) {
     this.cfg = cfg;
     this.runDir = runDir;
     this.resume = resume || resumeFrom != null;
     this.resumeFrom = resumeFrom;
+    this.cpuFlags = cpuFlags;
   }
 
   public Trainer listen(TrainingListener l) {
@@ -131,7 +141,9 @@ public final class Trainer {
     Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
     Normalizer.forConfig(cfg.data(), train.channels());
     Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
-    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses)) {
+    Precision precision = Precision.resolve(cfg.train().precision(), cpuFlags).precision();
+    try (TrainGraph g =
+        new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision)) {
       return split;
     }
   }
@@ -158,6 +170,8 @@ public final class Trainer {
   }
 
   private TrainResult train() {
+    Precision.Choice precision = Precision.resolve(cfg.train().precision(), cpuFlags);
+    LOG.info("precision {} ({})", precision.precision().key(), precision.reason());
     long wallStart = System.nanoTime();
     DatasetBundle data = Datasets.load(cfg.data());
     Dataset train = data.train();
@@ -169,7 +183,8 @@ public final class Trainer {
     Normalizer norm = Normalizer.forConfig(cfg.data(), train.channels());
     Views views = Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
 
-    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses);
+    try (TrainGraph g = new TrainGraph(
+            cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision.precision());
         Session session = new Session(g.graph, sessionConfig(cfg.train().threads()));
         TensorBoard tb = new TensorBoard(runDir.resolve("events"))) {
       long start = restoreOrInit(g, session);
@@ -245,7 +260,8 @@ public final class Trainer {
         }
       }
       double seconds = (System.nanoTime() - loopStart) / 1e9;
-      TrainResult result = result(history, images / Math.max(seconds, 1e-9), (System.nanoTime() - wallStart) / 1e9);
+      TrainResult result =
+          result(history, images / Math.max(seconds, 1e-9), (System.nanoTime() - wallStart) / 1e9, precision);
       writeJson(resultFile, result);
       listeners.forEach(l -> l.onEnd(result));
       return result;
@@ -372,7 +388,7 @@ public final class Trainer {
     }
   }
 
-  private TrainResult result(EvalHistory h, double ips, double wall) {
+  private TrainResult result(EvalHistory h, double ips, double wall, Precision.Choice precision) {
     EvalResult last = h.last();
     return new TrainResult(
         cfg.runName(), cfg.algorithm().name(), cfg.data().dataset(), cfg.data().labels(), cfg.train().seed(),
@@ -380,7 +396,7 @@ public final class Trainer {
         h.best(EvalResult::top1Ema), h.bestStep(EvalResult::top1Ema), h.medianOfLast(EvalResult::top1Ema),
         last.top1Ema(), last.top5Ema(),
         h.best(EvalResult::top1Raw), h.medianOfLast(EvalResult::top1Raw), last.top1Raw(),
-        h.all().size(), ips, wall);
+        h.all().size(), ips, wall, precision.precision().key(), precision.reason());
   }
 
   static void writeJson(Path file, Object value) {

@@ -36,6 +36,11 @@ class TrainerTest {
 
   /** SimMatch with every piece of state active: bank, DA queue, EMA, optimizer slots, schedule. */
   static Config config(String... extra) {
+    return config(data, extra);
+  }
+
+  /** As {@link #config(String...)} over the tiny image folder in {@code data}. */
+  static Config config(Path data, String... extra) {
     List<String> sets = new ArrayList<>(List.of(
         "data.dataset=folder", "data.dir=" + data, "data.labels=8", "data.workers=1", "data.prefetch=1",
         "model.arch=cnn-small", "model.proj_dim=16",
