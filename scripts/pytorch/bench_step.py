@@ -1,14 +1,21 @@
 #!/usr/bin/python3
-"""Times one training step of supervised, FixMatch and SimMatch in PyTorch.
+"""Times one training step of supervised, FixMatch, SimMatch, ReMixMatch and SimCLR in PyTorch.
 
 Written for this project from the semantics in its notes (same model definitions, batch
 composition and losses as the Java side) so that `scripts/bench` can report Java/PyTorch
 ratios measured on the same machine in the same run. Prints one JSON object per line:
-{"framework": "pytorch", "model", "memory_format", "algorithm", "batch", "mu", "steps",
+{"framework": "pytorch", "model", "memory_format", "algorithm", "precision", "batch", "mu", "steps",
  "images_per_step", "images_per_second", "step_ms", "peak_rss_mb"}.
+
+--autocast bf16 runs the network's forward pass under torch.autocast("cpu", dtype=torch.bfloat16),
+the mixed precision PyTorch users train with: convolutions and Linear layers in bfloat16, weights,
+optimizer and EMA in float32. The outputs are cast back to float32 before the losses, so the losses,
+SimMatch's bank similarities and its DA state are float32, as on the Java side. ReMixMatch's step
+reaches into the model's layers, so it runs whole under autocast, as USB's --amp does.
 """
 import argparse
 import json
+import random
 import resource
 import time
 
@@ -67,14 +74,40 @@ class WRN(nn.Module):
         self.fc = nn.Linear(w[3], classes)
         self.mlp_proj = nn.Sequential(nn.Linear(w[3], w[3]), nn.ReLU(), nn.Linear(w[3], proj))
 
-    def forward(self, x):
+    def features(self, x):
         h = F.leaky_relu(self.bn(self.blocks(self.conv1(x))), 0.1)
-        h = F.adaptive_avg_pool2d(h, 1).flatten(1)
+        return F.adaptive_avg_pool2d(h, 1).flatten(1)
+
+    def forward(self, x):
+        h = self.features(x)
         return self.fc(h), F.normalize(self.mlp_proj(h), dim=1)
 
 
+class SimclrHead(nn.Module):
+    """SimCLR's projection head (notes/selfsup.md): Linear without bias + BatchNorm1d, ReLU except
+    after the last layer, whose BatchNorm has no beta (kept at 0, not trained)."""
+
+    def __init__(self, width, proj=128, layers=3):
+        super().__init__()
+        mods = []
+        for j in range(layers):
+            last = j == layers - 1
+            out = proj if last else width
+            mods.append(nn.Linear(width, out, bias=False))
+            bn = nn.BatchNorm1d(out, eps=1e-5, momentum=0.1)
+            if last:
+                bn.bias.requires_grad_(False)
+            mods.append(bn)
+            if not last:
+                mods.append(nn.ReLU())
+        self.layers = nn.Sequential(*mods)
+
+    def forward(self, h):
+        return self.layers(h)
+
+
 class CnnSmall(nn.Module):
-    def __init__(self, classes, channels=1, proj=128):
+    def __init__(self, classes, channels=1, proj=128, head="simmatch"):
         super().__init__()
 
         def block(cin, cout):
@@ -85,11 +118,33 @@ class CnnSmall(nn.Module):
             *block(32, 64), *block(64, 64), nn.MaxPool2d(2),
             *block(64, 128))
         self.fc = nn.Linear(128, classes)
-        self.mlp_proj = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, proj))
+        self.simclr = head == "simclr"
+        if self.simclr:
+            self.proj_head = SimclrHead(128, proj)
+        else:
+            self.mlp_proj = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, proj))
+
+    def pooled(self, x):
+        return F.adaptive_avg_pool2d(self.features(x), 1).flatten(1)
 
     def forward(self, x):
-        h = F.adaptive_avg_pool2d(self.features(x), 1).flatten(1)
+        h = self.pooled(x)
+        if self.simclr:
+            return self.fc(h), self.proj_head(h)
         return self.fc(h), F.normalize(self.mlp_proj(h), dim=1)
+
+
+class Autocast:
+    """The model's forward pass under CPU autocast; logits and embedding returned in float32."""
+
+    def __init__(self, model, dtype):
+        self.model = model
+        self.dtype = dtype
+
+    def __call__(self, x):
+        with torch.autocast("cpu", dtype=self.dtype):
+            logits, emb = self.model(x)
+        return logits.float(), emb.float()
 
 
 def step_supervised(model, x, y, state):
@@ -140,10 +195,114 @@ def step_simmatch(model, x, y, uw, us, state, tau=0.95, tt=0.1, ts=0.1, alpha=0.
     return loss
 
 
+def step_simclr(model, uw, us, t=0.5):
+    """SimCLR's NT-Xent as the official code: one forward over both views, L2-normalised rows,
+    self-similarities masked by subtracting 1e9, loss_a + loss_b."""
+    n = uw.shape[0]
+    _, z = model(torch.cat([uw, us]))
+    h1, h2 = F.normalize(z[:n], dim=1), F.normalize(z[n:], dim=1)
+    mask = torch.eye(n) * 1e9
+    target = torch.arange(n)
+    logits_ab, logits_ba = h1 @ h2.t() / t, h2 @ h1.t() / t
+    logits_aa, logits_bb = h1 @ h1.t() / t - mask, h2 @ h2.t() / t - mask
+    return (F.cross_entropy(torch.cat([logits_ab, logits_aa], 1), target)
+            + F.cross_entropy(torch.cat([logits_ba, logits_bb], 1), target))
+
+
+class Lars:
+    """SimCLR's LARS (classic momentum, no Nesterov): excluded parameters (BN, biases, classifier)
+    get v = m v + lr g; the others g' = g + wd w, trust = eeta |w| / |g'|, v = m v + lr trust g';
+    then w -= v."""
+
+    def __init__(self, model, lr=1.0, momentum=0.9, wd=1e-4, eeta=0.001):
+        bn = {id(p) for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+              for p in m.parameters()}
+        self.params = [(p, id(p) in bn or n.endswith("bias") or n.startswith("fc."))
+                       for n, p in model.named_parameters() if p.requires_grad]
+        self.slots = [torch.zeros_like(p) for p, _ in self.params]
+        self.lr, self.m, self.wd, self.eeta = lr, momentum, wd, eeta
+
+    def zero_grad(self, set_to_none=True):
+        for p, _ in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        for (p, excluded), v in zip(self.params, self.slots):
+            if p.grad is None:
+                continue
+            g = p.grad
+            if excluded:
+                v.mul_(self.m).add_(g, alpha=self.lr)
+            else:
+                g = g + self.wd * p
+                wn, gn = p.norm(), g.norm()
+                trust = self.eeta * wn / gn if wn > 0 and gn > 0 else 1.0
+                v.mul_(self.m).add_(g * (self.lr * trust))
+            p.sub_(v)
+
+
+def pooled_features(model, x):
+    return model.pooled(x) if isinstance(model, CnnSmall) else model.features(x)
+
+
+def set_bn_momentum(model, momentum):
+    """PyTorch momentum 0 leaves the running statistics as they are (USB's Bn_Controller restore)."""
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.momentum = momentum
+
+
+def soft_ce(logits, targets):
+    return (-targets * F.log_softmax(logits, 1)).sum(1).mean()
+
+
+def step_remixmatch(model, x, y, uw, us0, us1, urot, rot, state, T=0.5, alpha=0.75, lambda_u=1.5,
+                    lambda_kl=0.5, lambda_rot=0.5, ramp_steps=16384.0):
+    """USB-form ReMixMatch: EMA DA (update, then apply), sharpening, MixUp over [x; s0; s1; w] with
+    one lambda and one permutation, chunked mixed forward with BN running statistics from the first
+    chunk only, un-mixed s0 term, rotation head. The forwards of x and s1 alone are skipped, as on
+    the Java side."""
+    bx, c = x.shape[0], model.fc.out_features
+    w = min(state["it"] / ramp_steps, 1.0)
+    set_bn_momentum(model, 0.0)
+    with torch.no_grad():
+        p = torch.softmax(model.fc(pooled_features(model, uw)), 1)
+        mean = p.mean(0)
+        state["p_model"] = mean if state["p_model"] is None else 0.999 * state["p_model"] + 0.001 * mean
+        pa = p * (state["p_target"] + 1e-6) / (state["p_model"] + 1e-6)
+        pa = pa / pa.sum(1, keepdim=True)
+        q = pa ** (1.0 / T)
+        q = q / q.sum(1, keepdim=True)
+        inputs = torch.cat([x, us0, us1, uw])
+        targets = torch.cat([F.one_hot(y, c).float(), q, q, q])
+        l = random.betavariate(alpha, alpha)
+        lam = max(l, 1 - l)
+        perm = torch.randperm(inputs.shape[0])
+        mixed_x = lam * inputs + (1 - lam) * inputs[perm]
+        mixed_y = lam * targets + (1 - lam) * targets[perm]
+    logits_s0 = model.fc(pooled_features(model, us0))
+    chunks = []
+    for i, chunk in enumerate(torch.split(mixed_x, bx)):
+        set_bn_momentum(model, 0.001 if i == 0 else 0.0)
+        chunks.append(model.fc(pooled_features(model, chunk)))
+    set_bn_momentum(model, 0.0)
+    logits_rot = model.rot_classifier(pooled_features(model, urot))
+    set_bn_momentum(model, 0.001)
+    logits = torch.cat(chunks)
+    loss_x = soft_ce(logits[:bx], mixed_y[:bx])
+    loss_u = soft_ce(logits[bx:], mixed_y[bx:])
+    loss_u1 = soft_ce(logits_s0, q)
+    loss_rot = F.cross_entropy(logits_rot, rot)
+    state["it"] += 1
+    return loss_x + lambda_kl * w * loss_u1 + lambda_u * w * loss_u + lambda_rot * loss_rot
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="wrn28_2", choices=["wrn28_2", "cnn-small"])
-    ap.add_argument("--algorithm", default="supervised", choices=["supervised", "fixmatch", "simmatch"])
+    ap.add_argument("--algorithm", default="supervised",
+                    choices=["supervised", "fixmatch", "simmatch", "remixmatch", "simclr"])
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--mu", type=int, default=7)
     ap.add_argument("--size", type=int, default=None, help="image side (default 32 for wrn, 28 for cnn-small)")
@@ -156,6 +315,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="after the timing, profile N more steps and print the self CPU time per op")
+    ap.add_argument("--autocast", default="none", choices=["none", "bf16"],
+                    help="bf16: forward pass under torch.autocast(\"cpu\", dtype=torch.bfloat16) (mixed precision)")
     ap.add_argument("--memory-format", default="channels_last", choices=["channels_last", "contiguous"],
                     help="layout of weights and images; channels_last (NHWC, as TensorFlow) is the faster on CPU")
     a = ap.parse_args()
@@ -164,12 +325,21 @@ def main():
     size = a.size or (32 if a.model == "wrn28_2" else 28)
     ch = a.channels or (3 if a.model == "wrn28_2" else 1)
     fmt = torch.channels_last if a.memory_format == "channels_last" else torch.contiguous_format
-    model = (WRN(a.classes) if a.model == "wrn28_2" else CnnSmall(a.classes, ch)).to(memory_format=fmt)
+    if a.algorithm == "simclr" and a.model != "cnn-small":
+        raise SystemExit("bench_step: --algorithm simclr is written for cnn-small only")
+    head = "simclr" if a.algorithm == "simclr" else "simmatch"
+    model = WRN(a.classes) if a.model == "wrn28_2" else CnnSmall(a.classes, ch, head=head)
+    if a.algorithm == "remixmatch":
+        model.rot_classifier = nn.Linear(model.fc.in_features, 4)
+    model = model.to(memory_format=fmt)
     decay = [p for n, p in model.named_parameters() if "bn" not in n and "bias" not in n]
     no_decay = [p for n, p in model.named_parameters() if "bn" in n or "bias" in n]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
                           lr=0.03, momentum=0.9, nesterov=True)
+    if a.algorithm == "simclr":
+        opt = Lars(model)
     model.train()
+    forward = Autocast(model, torch.bfloat16) if a.autocast == "bf16" else model
     b, bu = a.batch, a.batch * a.mu
     k = 4 * b
     x = torch.randn(b, ch, size, size).contiguous(memory_format=fmt)
@@ -177,8 +347,13 @@ def main():
     uw = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
     us = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
     state = {"bank": F.normalize(torch.randn(k, 128), dim=1), "labels": torch.randint(0, a.classes, (1, k)),
-             "queue": torch.zeros(32, a.classes), "ptr": 0, "index": torch.randperm(k)[:b]}
-    per_step = b if a.algorithm == "supervised" else b + 2 * bu
+             "queue": torch.zeros(32, a.classes), "ptr": 0, "index": torch.randperm(k)[:b],
+             "p_model": None, "p_target": torch.full((a.classes,), 1.0 / a.classes), "it": 0}
+    us1 = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
+    urot = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
+    rot = torch.randint(0, 4, (bu,))
+    # Images the batcher delivers per step, as on the Java side.
+    per_step = {"supervised": b, "remixmatch": b + 4 * bu, "simclr": 2 * bu}.get(a.algorithm, b + 2 * bu)
     # EMA evaluation model as on the Java side: parameters averaged with decay 0.999, BN running
     # statistics copied.
     ema_params = [p.detach().clone() for p in model.parameters()]
@@ -194,11 +369,19 @@ def main():
     def one():
         opt.zero_grad(set_to_none=True)
         if a.algorithm == "supervised":
-            loss = step_supervised(model, x, y, state)
+            loss = step_supervised(forward, x, y, state)
         elif a.algorithm == "fixmatch":
-            loss = step_fixmatch(model, x, y, uw, us, state)
+            loss = step_fixmatch(forward, x, y, uw, us, state)
+        elif a.algorithm == "simclr":
+            loss = step_simclr(forward, uw, us)
+        elif a.algorithm == "simmatch":
+            loss = step_simmatch(forward, x, y, uw, us, state)
         else:
-            loss = step_simmatch(model, x, y, uw, us, state)
+            # ReMixMatch's step reaches into the model's layers (mixup chunks, rotation head), so the
+            # whole step runs under autocast, as USB's --amp does.
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.autocast == "bf16"):
+                loss = step_remixmatch(model, x, y, uw, us, us1, urot, rot, state)
+            loss = loss.float()
         loss.backward()
         opt.step()
         ema_update()
@@ -215,7 +398,8 @@ def main():
     dt = (time.perf_counter() - t0) / timed
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "model": a.model,
-                      "memory_format": a.memory_format, "algorithm": a.algorithm, "batch": b, "mu": a.mu,
+                      "memory_format": a.memory_format, "algorithm": a.algorithm,
+                      "precision": "bfloat16" if a.autocast == "bf16" else "float32", "batch": b, "mu": a.mu,
                       "steps": timed, "images_per_step": per_step, "images_per_second": per_step / dt,
                       "step_ms": dt * 1000, "peak_rss_mb": rss}))
     if a.profile > 0:

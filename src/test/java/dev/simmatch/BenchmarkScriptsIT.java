@@ -58,7 +58,12 @@ class BenchmarkScriptsIT {
         continue;
       }
       assertEquals(2, run.get("batch").asInt(), run.toString());
-      int perStep = "supervised".equals(run.get("algorithm").asText()) ? 2 : 2 + 2 * 2;
+      // B, B + 2*mu*B, or for ReMixMatch (its own mu, 1 by default) B + 4*mu*B
+      int perStep = switch (run.get("algorithm").asText()) {
+        case "supervised" -> 2;
+        case "remixmatch" -> 2 + 4 * 2;
+        default -> 2 + 2 * 2;
+      };
       assertEquals(perStep, run.get("images_per_step").asInt(), run.toString());
       assertTrue(run.get("images_per_second").asDouble() > 0, run.toString());
       if ("java".equals(run.get("framework").asText())) {
@@ -69,9 +74,9 @@ class BenchmarkScriptsIT {
         pytorch++;
       }
     }
-    assertEquals(List.of(3, 3, 1), List.of(java, pytorch, pipelines), bench.toString());
+    assertEquals(List.of(4, 4, 1), List.of(java, pytorch, pipelines), bench.toString());
     String table = Files.readString(out.resolve("bench.md"));
-    assertEquals(3, table.lines().filter(l -> l.startsWith("| cnn-small") && l.matches(".*\\| [0-9.]+x \\|.*"))
+    assertEquals(4, table.lines().filter(l -> l.startsWith("| cnn-small") && l.matches(".*\\| [0-9.]+x \\|.*"))
         .count(), table);
     assertTrue(Files.size(out.resolve("bench.png")) > 1000);
   }
@@ -84,13 +89,13 @@ class BenchmarkScriptsIT {
         "--seeds", "1", "--steps", "20", "--eval-every", "10", "--set", "algorithm.tau=0.3"};
     Run first = script(tmp.resolve("first.log"), command);
     assertEquals(0, first.exit(), first.log());
-    for (String algorithm : List.of("supervised", "fixmatch", "simmatch")) {
+    for (String algorithm : List.of("supervised", "fixmatch", "simmatch", "remixmatch")) {
       Path dir = runs.resolve(algorithm + "-fashion-mnist-40-s1-steps20");
       assertTrue(Files.isRegularFile(dir.resolve("result.json")), dir + File.separator + "result.json");
       assertEquals(3, Files.readAllLines(dir.resolve("metrics.csv")).size(), "header + evaluations at steps 10, 20");
     }
     String table = Files.readString(runs.resolve("accuracy.md"));
-    for (String algorithm : List.of("supervised", "fixmatch", "simmatch")) {
+    for (String algorithm : List.of("supervised", "fixmatch", "simmatch", "remixmatch")) {
       assertTrue(table.contains("| fashion-mnist | 40 | " + algorithm + " | 1 | 20 |"), table);
     }
     for (String plot : List.of("test-accuracy", "pseudo-label-accuracy", "mask-ratio")) {
@@ -99,7 +104,7 @@ class BenchmarkScriptsIT {
 
     Run second = script(tmp.resolve("second.log"), command);
     assertEquals(0, second.exit(), second.log());
-    assertEquals(3, second.log().lines().filter(l -> l.contains("finished, skipping")).count(), second.log());
+    assertEquals(4, second.log().lines().filter(l -> l.contains("finished, skipping")).count(), second.log());
     assertFalse(second.log().contains(": training"), second.log());
   }
 }

@@ -18,6 +18,29 @@ public interface Algorithm {
   /** True if the algorithm reads the unlabeled views (false: the batcher may skip them). */
   boolean usesUnlabeled();
 
+  /** Strong views per unlabeled image the algorithm reads ({@link StepInputs#uStrongViews}). */
+  default int strongViews() {
+    return 1;
+  }
+
+  /** True if it reads the rotated first strong view and its rotation ({@link StepInputs#uRotated}). */
+  default boolean usesRotatedView() {
+    return false;
+  }
+
+  /** True if the labeled batch enters the loss (false: SimCLR, which reads only unlabeled views). */
+  default boolean usesLabeled() {
+    return true;
+  }
+
+  /**
+   * Images in the batch that {@code train.lr_scaling} scales the learning rate by: B for
+   * algorithms driven by the labeled batch, mu*B for those that read only unlabeled images.
+   */
+  default int scalingBatch(int batchSize, int mu) {
+    return usesLabeled() ? batchSize : mu * batchSize;
+  }
+
   /**
    * @param tf graph ops
    * @param online the network being trained

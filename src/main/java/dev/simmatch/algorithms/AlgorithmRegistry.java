@@ -6,7 +6,8 @@ import java.util.List;
 /** Creates the algorithm named by {@code algorithm.name}. */
 public final class AlgorithmRegistry {
   /** Known names, in the order they are listed to users. */
-  public static final List<String> NAMES = List.of(Supervised.NAME, FixMatch.NAME, SimMatch.NAME);
+  public static final List<String> NAMES =
+      List.of(Supervised.NAME, FixMatch.NAME, SimMatch.NAME, ReMixMatch.NAME, SimClr.NAME);
 
   private AlgorithmRegistry() {}
 
@@ -22,7 +23,7 @@ public final class AlgorithmRegistry {
 
   /**
    * As {@link #create(Config, int, int, int)}, with the labeled set's class distribution [C], which
-   * {@code da: ema} with {@code da_target: labeled} needs.
+   * {@code da: ema} with {@code da_target: labeled} needs (ReMixMatch's p_target).
    */
   public static Algorithm create(
       Config config, int numClasses, int bankSize, int embeddingDim, float[] labeledDistribution) {
@@ -30,6 +31,8 @@ public final class AlgorithmRegistry {
     return switch (name) {
       case Supervised.NAME -> new Supervised(numClasses);
       case FixMatch.NAME -> new FixMatch(config.algorithm(), numClasses);
+      case ReMixMatch.NAME -> new ReMixMatch(config, numClasses, labeledDistribution);
+      case SimClr.NAME -> new SimClr(config);
       default -> new SimMatch(config, numClasses, bankSize, embeddingDim, labeledDistribution);
     };
   }

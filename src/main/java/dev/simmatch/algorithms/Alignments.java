@@ -40,6 +40,28 @@ public final class Alignments {
     };
   }
 
+  /**
+   * Class frequencies {@code counts[c] / sum counts} [C]: the labeled set's distribution that
+   * {@code da_target: labeled} aligns to (ReMixMatch's p_target).
+   */
+  public static float[] classFrequencies(int[] counts) {
+    long total = 0;
+    for (int n : counts) {
+      if (n < 0) {
+        throw new IllegalArgumentException("negative class count " + n);
+      }
+      total += n;
+    }
+    if (total == 0) {
+      throw new IllegalArgumentException("class counts sum to 0");
+    }
+    float[] p = new float[counts.length];
+    for (int c = 0; c < counts.length; c++) {
+      p[c] = (float) ((double) counts[c] / total);
+    }
+    return p;
+  }
+
   private static float[] target(Config.Algorithm cfg, int numClasses, float[] labeled) {
     String kind = cfg.daTarget() == null ? "" : cfg.daTarget();
     switch (kind) {

@@ -17,9 +17,21 @@ import org.tensorflow.types.TFloat32;
  * @param stateUpdates builds the algorithm's state updates (memory bank, distribution alignment)
  *     so that they run only after the given ops (the gradients and the loss), since they overwrite
  *     state that the loss read
+ * @param feeds host-side values of each step fed into the algorithm's own placeholders
  */
 public record Objective(
     Operand<TFloat32> loss,
     Map<String, Operand<TFloat32>> metrics,
     List<Op> statisticUpdates,
-    Function<List<Op>, List<Op>> stateUpdates) {}
+    Function<List<Op>, List<Op>> stateUpdates,
+    StepFeeds feeds) {
+
+  /** An objective without host-side feeds. */
+  public Objective(
+      Operand<TFloat32> loss,
+      Map<String, Operand<TFloat32>> metrics,
+      List<Op> statisticUpdates,
+      Function<List<Op>, List<Op>> stateUpdates) {
+    this(loss, metrics, statisticUpdates, stateUpdates, StepFeeds.NONE);
+  }
+}

@@ -5,6 +5,7 @@ import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.config.Config;
+import dev.simmatch.config.Precision;
 import dev.simmatch.train.TrainGraph;
 import dev.simmatch.train.Trainer;
 import java.io.IOException;
@@ -13,10 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -27,8 +30,9 @@ import org.tensorflow.types.TInt32;
  * Times training steps of the real {@link TrainGraph} (forward, backward, SGD, BN statistics,
  * EMA, algorithm state) on random batches: throughput, peak resident memory and the share of each
  * step spent outside {@code session.run} (building input tensors, reading fetches). Images per
- * step are counted as in {@code scripts/pytorch/bench_step.py}: B for supervised, B + 2*mu*B for
- * the semi-supervised algorithms.
+ * step are counted as in {@code scripts/pytorch/bench_step.py}: the images the batcher delivers, B
+ * for supervised, B + 2*mu*B for FixMatch and SimMatch (weak, strong), B + 4*mu*B for ReMixMatch
+ * (weak, two strong, rotated). {@code train.precision} applies as in training.
  */
 public final class StepBench {
   /** SimMatch's memory bank gets 4*B rows, as in bench_step.py. */
@@ -40,9 +44,10 @@ public final class StepBench {
   /**
    * Timing of training steps. Field names are those of bench_step.py's JSON where they exist.
    *
-   * @param imagesPerStep B for supervised, B + 2*mu*B otherwise
+   * @param imagesPerStep B for supervised, B + (views per unlabeled image)*mu*B otherwise
    * @param outsideSessionShare share of the timed wall time spent outside session.run
    * @param peakRssMb VmHWM of this process (-1 where /proc is unavailable)
+   * @param precision float32 or bfloat16 (train.precision as resolved on this CPU)
    */
   public record Measurement(
       @JsonProperty("framework") String framework,
@@ -61,7 +66,8 @@ public final class StepBench {
       @JsonProperty("images_per_second") double imagesPerSecond,
       @JsonProperty("step_ms") double stepMs,
       @JsonProperty("outside_session_share") double outsideSessionShare,
-      @JsonProperty("peak_rss_mb") double peakRssMb) {}
+      @JsonProperty("peak_rss_mb") double peakRssMb,
+      @JsonProperty("precision") String precision) {}
 
   /**
    * Times at least {@code steps} training steps, and for at least {@code minSeconds}, after
@@ -76,14 +82,20 @@ public final class StepBench {
           + " --threads >= 1, --classes >= 2; got " + steps + ", " + warmup + ", " + minSeconds + ", " + profileSteps
           + ", " + cfg.train().threads() + ", " + classes);
     }
+    Precision.Choice precision = Precision.resolve(cfg.train().precision());
     int b = cfg.train().batchSize();
     int bankRows = BANK_ROWS_PER_LABELED * b;
-    Algorithm alg = AlgorithmRegistry.create(cfg, classes, bankRows, cfg.model().projDim());
+    // Labels are uniform random, so the labeled class distribution is uniform.
+    float[] uniform = new float[classes];
+    java.util.Arrays.fill(uniform, 1f / classes);
+    Algorithm alg = AlgorithmRegistry.create(cfg, classes, bankRows, cfg.model().projDim(), uniform);
     int bu = alg.usesUnlabeled() ? cfg.train().mu() * b : 0;
-    int perStep = b + 2 * bu;
+    int views = alg.strongViews();
+    boolean rotated = alg.usesRotatedView();
+    int perStep = (alg.usesLabeled() ? b : 0) + (1 + views + (rotated ? 1 : 0)) * bu;
     RandomBatch[] batches = new RandomBatch[DISTINCT_BATCHES];
     for (int i = 0; i < batches.length; i++) {
-      batches[i] = RandomBatch.draw(new Random(i), b, bu, size, channels, classes, bankRows);
+      batches[i] = RandomBatch.draw(new Random(i), b, bu, size, channels, classes, bankRows, views, rotated);
     }
     try (TrainGraph g = new TrainGraph(cfg, alg, size, size, channels, classes);
         Session session = new Session(g.graph, Trainer.sessionConfig(cfg.train().threads()))) {
@@ -114,7 +126,8 @@ public final class StepBench {
       double secondsPerStep = total / 1e9 / timed;
       return new Measurement("java", "train_step", TensorFlow.version(), cfg.model().arch(), alg.name(), b,
           cfg.train().mu(), size, channels, cfg.train().threads(), warmup, timed, perStep, perStep / secondsPerStep,
-          1000 * secondsPerStep, (double) (total - inRun) / total, peakRssMb());
+          1000 * secondsPerStep, (double) (total - inRun) / total, peakRssMb(),
+          precision.precision().key());
     }
   }
 
@@ -124,16 +137,31 @@ public final class StepBench {
    */
   private static long runStep(Session session, TrainGraph g, List<Operand<TFloat32>> fetches, RandomBatch rb,
       Shape lab, Shape unl, int s, OpProfile profile) {
+    List<Tensor> extra = new ArrayList<>();
     try (TFloat32 x = TFloat32.tensorOf(lab, DataBuffers.of(rb.x, true, false));
         TInt32 y = TInt32.vectorOf(rb.y);
         TInt32 idx = TInt32.vectorOf(rb.index);
         TFloat32 uw = TFloat32.tensorOf(unl, DataBuffers.of(rb.uWeak, true, false));
-        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(rb.uStrong, true, false));
         TInt32 ul = TInt32.vectorOf(rb.uLabels)) {
       Session.Runner runner = session.runner()
           .feed(g.x, x).feed(g.y, y).feed(g.indexX, idx)
-          .feed(g.uWeak, uw).feed(g.uStrong, us).feed(g.uLabels, ul)
+          .feed(g.uWeak, uw).feed(g.uLabels, ul)
           .addTarget(g.trainOp);
+      for (int k = 0; k < g.uStrongViews.size(); k++) {
+        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(rb.uStrong[k], true, false));
+        extra.add(us);
+        runner.feed(g.uStrongViews.get(k), us);
+      }
+      if (rb.uRotation.length > 0) {
+        TFloat32 ur = TFloat32.tensorOf(unl, DataBuffers.of(rb.uRotated, true, false));
+        TInt32 rot = TInt32.vectorOf(rb.uRotation);
+        extra.add(ur);
+        extra.add(rot);
+        runner.feed(g.uRotated, ur).feed(g.uRotation, rot);
+      }
+      Map<Operand<?>, Tensor> hostFeeds = g.stepFeeds.forStep(s);
+      extra.addAll(hostFeeds.values());
+      hostFeeds.forEach(runner::feed);
       fetches.forEach(runner::fetch);
       if (profile != null) {
         runner.setOptions(OpProfile.TRACE);
@@ -150,21 +178,33 @@ public final class StepBench {
         }
         return inRun;
       }
+    } finally {
+      extra.forEach(Tensor::close);
     }
   }
 
-  /** One step's random inputs: N(0,1) pixels, uniform labels, distinct bank rows. */
-  private record RandomBatch(float[] x, int[] y, int[] index, float[] uWeak, float[] uStrong, int[] uLabels) {
-    static RandomBatch draw(Random rnd, int b, int bu, int size, int channels, int classes, int bankRows) {
+  /**
+   * One step's random inputs: N(0,1) pixels, uniform labels, distinct bank rows, K strong views and,
+   * if asked for, a rotated view with uniform rotations.
+   */
+  private record RandomBatch(float[] x, int[] y, int[] index, float[] uWeak, float[][] uStrong, float[] uRotated,
+      int[] uRotation, int[] uLabels) {
+    static RandomBatch draw(Random rnd, int b, int bu, int size, int channels, int classes, int bankRows,
+        int views, boolean rotated) {
       int pixels = size * size * channels;
       List<Integer> rows = new ArrayList<>();
       for (int i = 0; i < bankRows; i++) {
         rows.add(i);
       }
       Collections.shuffle(rows, rnd);
+      float[][] strong = new float[views][];
+      for (int k = 0; k < views; k++) {
+        strong[k] = gaussian(rnd, bu * pixels);
+      }
       return new RandomBatch(gaussian(rnd, b * pixels), labels(rnd, b, classes),
           rows.subList(0, b).stream().mapToInt(Integer::intValue).toArray(), gaussian(rnd, bu * pixels),
-          gaussian(rnd, bu * pixels), labels(rnd, bu, classes));
+          strong, rotated ? gaussian(rnd, bu * pixels) : new float[0],
+          rotated ? labels(rnd, bu, 4) : new int[0], labels(rnd, bu, classes));
     }
 
     private static float[] gaussian(Random rnd, int n) {

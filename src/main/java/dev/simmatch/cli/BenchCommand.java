@@ -27,9 +27,9 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Time training steps of supervised, FixMatch or SimMatch on random data (images/s, peak RSS, time outside"
+      "Time training steps of supervised, FixMatch, SimMatch or ReMixMatch on random data (images/s, peak RSS, time outside"
           + " session.run), or with --pipeline the augmentation pipeline.",
-      "--model, --algorithm, --batch, --mu and --threads always apply (over --config and --set); other settings"
+      "--model, --algorithm, --batch, --mu, --threads and --precision always apply (over --config and --set); other settings"
           + " come from --config/--set (default: the built-in defaults), with algorithm.warmup_steps 0 unless --set."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -39,7 +39,7 @@ public final class BenchCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--algorithm", defaultValue = "supervised",
-      description = "supervised | fixmatch | simmatch (default ${DEFAULT-VALUE})")
+      description = "supervised | fixmatch | simmatch | remixmatch (default ${DEFAULT-VALUE})")
   String algorithm;
 
   @Option(names = "--batch", defaultValue = "64", description = "B, labeled images per step (default ${DEFAULT-VALUE})")
@@ -66,6 +66,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--threads", defaultValue = "2", description = "TensorFlow intra-op threads; inter-op is 1 (default ${DEFAULT-VALUE})")
   int threads;
+
+  @Option(names = "--precision", paramLabel = "float32|bfloat16|auto",
+      description = "train.precision of the step (default: the config's, float32)")
+  String precision;
 
   @Option(names = "--size", description = "image side (default 28 for cnn-small, else 32)")
   Integer size;
@@ -108,6 +112,9 @@ public final class BenchCommand implements Callable<Integer> {
     overrides.addAll(options.overrides);
     overrides.addAll(List.of("algorithm.name=" + algorithm, "model.arch=" + model, "train.batch_size=" + batch,
         "train.mu=" + mu, "train.threads=" + threads));
+    if (precision != null) {
+      overrides.add("train.precision=" + precision);
+    }
     Config cfg = ConfigLoader.load(options.config, overrides);
     PrintWriter out = spec.commandLine().getOut();
     if (pipeline) {
@@ -125,8 +132,8 @@ public final class BenchCommand implements Callable<Integer> {
       if (json) {
         out.println(toJson(m));
       } else {
-        out.printf(Locale.ROOT, "%s %s, B=%d, mu=%d (%d images/step), %d steps, %d threads: %.1f images/s (%.1f ms/step)%n",
-            m.model(), m.algorithm(), m.batch(), m.mu(), m.imagesPerStep(), m.steps(), m.threads(),
+        out.printf(Locale.ROOT, "%s %s %s, B=%d, mu=%d (%d images/step), %d steps, %d threads: %.1f images/s (%.1f ms/step)%n",
+            m.model(), m.algorithm(), m.precision(), m.batch(), m.mu(), m.imagesPerStep(), m.steps(), m.threads(),
             m.imagesPerSecond(), m.stepMs());
         out.printf(Locale.ROOT, "outside session.run: %.2f%% of step time%s%n", 100 * m.outsideSessionShare(),
             m.outsideSessionShare() < 0.10 ? "" : "  (above the 10% budget)");

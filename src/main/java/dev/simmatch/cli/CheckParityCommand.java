@@ -1,12 +1,15 @@
 package dev.simmatch.cli;
 
+import dev.simmatch.UserInputException;
 import dev.simmatch.check.parity.ParityChecker;
+import dev.simmatch.config.Precision;
 import dev.simmatch.io.ReferenceData;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -29,13 +32,24 @@ public final class CheckParityCommand implements Callable<Integer> {
               + ReferenceData.IN_REPO + "/wrn28_2")
   Path dir;
 
+  @Option(names = "--precision", defaultValue = "float32", paramLabel = "float32|bfloat16",
+      description = "float32 (default) or bfloat16: the network in mixed precision, as train.precision=bfloat16"
+          + " trains it, judged with the bfloat16 tolerance (needs a CPU with avx512_bf16 or amx_bf16)")
+  String precision;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (!Precision.VALUES.contains(precision) || "auto".equals(precision)) {
+      throw new UserInputException("check-parity --precision: expected float32 or bfloat16, got '" + precision + "'");
+    }
+    Precision p = Precision.resolve(precision).precision();
+    ParityChecker.Tolerance tolerance =
+        p == Precision.BFLOAT16 ? ParityChecker.Tolerance.BFLOAT16 : ParityChecker.Tolerance.DEFAULT;
     ParityChecker.Report report =
-        new ParityChecker(ParityChecker.Settings.REFERENCE, ParityChecker.Tolerance.DEFAULT, out)
+        new ParityChecker(ParityChecker.Settings.REFERENCE, tolerance, p, out)
             .run(dir != null ? dir : ReferenceData.folder("wrn28_2"));
     return report.failed() == 0 ? 0 : Main.EXIT_RUNTIME;
   }

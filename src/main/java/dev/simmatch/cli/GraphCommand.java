@@ -9,6 +9,7 @@ import dev.simmatch.data.Datasets;
 import dev.simmatch.data.LabeledSplit;
 import dev.simmatch.export.ServingGraph;
 import dev.simmatch.train.TrainGraph;
+import dev.simmatch.train.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,8 +58,9 @@ public final class GraphCommand implements Callable<Integer> {
     Config cfg = options.load(first);
     Dataset train = Datasets.load(cfg.data()).train();
     int classes = train.numClasses();
-    int bank = LabeledSplit.forConfig(cfg.data(), train).size();
-    Algorithm algorithm = AlgorithmRegistry.create(cfg, classes, bank, cfg.model().projDim());
+    LabeledSplit split = LabeledSplit.forConfig(cfg.data(), train);
+    Algorithm algorithm = AlgorithmRegistry.create(cfg, classes, split.size(), cfg.model().projDim(),
+        Trainer.labeledDistribution(train, split.labeled(), classes));
     try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), classes)) {
       written.add(write(out.resolve(cfg.runName() + ".train.pbtxt"), g.graph.toGraphDef()));
     }

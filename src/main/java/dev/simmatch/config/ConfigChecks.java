@@ -1,6 +1,8 @@
 package dev.simmatch.config;
 
 import dev.simmatch.UserInputException;
+import dev.simmatch.algorithms.AlgorithmRegistry;
+import dev.simmatch.train.LearningRate;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,7 +34,7 @@ final class ConfigChecks {
 
   private void all(Config c) {
     Config.Algorithm a = c.algorithm();
-    choice("algorithm.name", a.name(), "supervised", "fixmatch", "simmatch");
+    choice("algorithm.name", a.name(), AlgorithmRegistry.NAMES.toArray(String[]::new));
     unit("algorithm.tau", a.tau());
     atLeast("algorithm.lambda_u", a.lambdaU(), 0);
     atLeast("algorithm.lambda_in", a.lambdaIn(), 0);
@@ -48,6 +50,12 @@ final class ConfigChecks {
     atLeast("algorithm.da_eps", a.daEps(), 0);
     unitOpen("algorithm.da_momentum", a.daMomentum());
     choice("algorithm.da_target", a.daTarget(), "uniform", "labeled");
+    above("algorithm.sharpen_t", a.sharpenT(), 0);
+    above("algorithm.mixup_alpha", a.mixupAlpha(), 0);
+    atLeast("algorithm.lambda_kl", a.lambdaKl(), 0);
+    atLeast("algorithm.lambda_rot", a.lambdaRot(), 0);
+    unit("algorithm.unsup_warm_up", a.unsupWarmUp());
+    above("algorithm.temperature", a.temperature(), 0);
 
     Config.Data d = c.data();
     choice("data.dataset", d.dataset(), "fashion-mnist", "mnist", "cifar10", "cifar100", "stl10", "folder");
@@ -55,7 +63,14 @@ final class ConfigChecks {
     if (!(d.cropPad() >= 0 && d.cropPad() < 0.5)) {
       fail("data.crop_pad", "must be a fraction of the side in [0, 0.5)", d.cropPad());
     }
-    choice("data.strong", d.strong(), "randaugment", "imagenet");
+    choice("data.strong", d.strong(), "randaugment", "imagenet", "simclr");
+    if (!(d.cropMinArea() > 0 && d.cropMinArea() <= 1)) {
+      fail("data.crop_min_area", "must be a fraction of the image in (0, 1]", d.cropMinArea());
+    }
+    atLeast("data.jitter_strength", d.jitterStrength(), 0);
+    unit("data.jitter_prob", d.jitterProb());
+    unit("data.grayscale_prob", d.grayscaleProb());
+    unit("data.blur_prob", d.blurProb());
     choice("data.randaugment", d.randaugment(), "usb", "fixmatch");
     range("data.ra_ops", d.raOps(), 0, 64);
     range("data.ra_magnitude", d.raMagnitude(), 2, 10);
@@ -80,6 +95,9 @@ final class ConfigChecks {
     arch(m.arch());
     range("model.proj_dim", m.projDim(), 1, MAX_PROJ_DIM);
     unitOpen("model.bn_momentum", m.bnMomentum());
+    choice("model.head", m.head(), "simmatch", "simclr");
+    range("model.proj_layers", m.projLayers(), 1, 16);
+    range("model.ft_proj_selector", m.ftProjSelector(), -1, m.projLayers());
 
     Config.Train t = c.train();
     range("train.steps", t.steps(), 1, Integer.MAX_VALUE);
@@ -93,6 +111,10 @@ final class ConfigChecks {
     unitOpen("train.momentum", t.momentum());
     atLeast("train.weight_decay", t.weightDecay(), 0);
     choice("train.schedule", t.schedule(), "cosine", "warmup-cosine", "constant");
+    choice("train.precision", t.precision(), Precision.VALUES.toArray(String[]::new));
+    choice("train.optimizer", t.optimizer(), "sgd", "lars");
+    above("train.lars_eeta", t.larsEeta(), 0);
+    choice("train.lr_scaling", t.lrScaling(), LearningRate.SCALINGS.toArray(String[]::new));
     atLeast("train.cosine_cycles", t.cosineCycles(), 0);
     range("train.warmup_steps", t.warmupSteps(), 0, Integer.MAX_VALUE);
     if ("warmup-cosine".equals(t.schedule()) && t.warmupSteps() >= t.steps()) {

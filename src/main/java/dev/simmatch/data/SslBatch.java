@@ -11,7 +11,11 @@ package dev.simmatch.data;
  * @param y [B] their classes
  * @param indexX [B] positions in the labeled index list (memory-bank rows)
  * @param uWeak [mu*B*H*W*C] weak views of the unlabeled images
- * @param uStrong [mu*B*H*W*C] strong views of the same images, in the same order
+ * @param uStrongViews K arrays [mu*B*H*W*C]: independent strong views of the same images, in the
+ *     same order (K = 1 for FixMatch and SimMatch)
+ * @param uRotated [mu*B*H*W*C] the first strong view rotated counter-clockwise by 90*r degrees, or
+ *     empty when not asked for
+ * @param uRotation [mu*B] r in 0..3 per image, or empty
  * @param uLabels [mu*B] true classes of the unlabeled images (for monitoring), -1 if unknown
  * @param uIndex [mu*B] indices in the unlabeled set: train images first, then extra images
  */
@@ -26,6 +30,14 @@ public record SslBatch(
     int[] y,
     int[] indexX,
     float[] uWeak,
-    float[] uStrong,
+    float[][] uStrongViews,
+    float[] uRotated,
+    int[] uRotation,
     int[] uLabels,
-    int[] uIndex) {}
+    int[] uIndex) {
+
+  /** The first strong view [mu*B*H*W*C]. */
+  public float[] uStrong() {
+    return uStrongViews[0];
+  }
+}

@@ -1,6 +1,7 @@
 package dev.simmatch.data;
 
 import dev.simmatch.data.augment.RandomSource;
+import dev.simmatch.data.augment.Rotation;
 import java.util.ArrayDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -10,7 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Endless semi-supervised batches, step after step from {@code startStep}: B labeled weak views
- * and mu*B unlabeled (weak, strong) pairs, normalised float NHWC.
+ * and mu*B unlabeled images, each as a weak view and K strong views (K = 1 unless asked for more),
+ * optionally with the first strong view rotated by 90*r degrees (ReMixMatch), normalised float
+ * NHWC.
  *
  * <p>Batch s is a pure function of (seed, s), whatever the worker count, so a run resumed at step
  * k gets the batches a run from 0 got at k, k+1, ...:
@@ -22,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>unlabeled images: positions s*mu*B .. of a sequence of per-epoch permutations of the
  *       unlabeled set (every train image, then every extra image);
  *   <li>the random numbers of a labeled view come from (seed, s, slot); those of an unlabeled
- *       view from (seed, epoch, image index, weak|strong).
+ *       view from (seed, epoch, image index, weak|strong) and, for strong views after the first,
+ *       the view number; the rotation r from (seed, epoch, image index, rotation).
  * </ul>
  *
  * <p>With workers &gt; 0, a pool of that many threads builds whole batches ahead of the consumer,
@@ -36,6 +40,7 @@ public final class SslBatcher implements AutoCloseable {
   private static final long LABELED_VIEW = 4;
   private static final long UNLABELED_WEAK = 5;
   private static final long UNLABELED_STRONG = 6;
+  private static final long UNLABELED_ROTATION = 7;
 
   private final Dataset train;
   private final Dataset extra;
@@ -44,6 +49,8 @@ public final class SslBatcher implements AutoCloseable {
   private final Normalizer norm;
   private final int batchSize;
   private final int unlabeledSize;
+  private final int strongViews;
+  private final boolean rotatedView;
   private final boolean labeledWithReplacement;
   private final long seed;
   private final EpochOrder labeledOrder;
@@ -80,11 +87,40 @@ public final class SslBatcher implements AutoCloseable {
       int workers,
       int prefetch,
       long startStep) {
+    this(train, extra, labeledIdx, views, norm, batchSize, mu, labeledWithReplacement, withUnlabeled, seed, workers,
+        prefetch, startStep, 1, false);
+  }
+
+  /**
+   * As above, with K strong views per unlabeled image and, if {@code rotatedView}, the first strong
+   * view rotated counter-clockwise by 90*r degrees, r uniform in 0..3 per image (square images only).
+   *
+   * @param strongViews K &gt;= 1; view 0 is the one a K = 1 batcher makes
+   */
+  public SslBatcher(
+      Dataset train,
+      Dataset extra,
+      int[] labeledIdx,
+      Views views,
+      Normalizer norm,
+      int batchSize,
+      int mu,
+      boolean labeledWithReplacement,
+      boolean withUnlabeled,
+      long seed,
+      int workers,
+      int prefetch,
+      long startStep,
+      int strongViews,
+      boolean rotatedView) {
     check(batchSize >= 1, "batch size must be >= 1, got " + batchSize);
     check(mu >= 0, "mu must be >= 0, got " + mu);
     check(workers >= 0, "workers must be >= 0, got " + workers);
     check(workers == 0 || prefetch >= 1, "prefetch must be >= 1 with workers, got " + prefetch);
     check(startStep >= 0, "start step must be >= 0, got " + startStep);
+    check(strongViews >= 1, "strong views must be >= 1, got " + strongViews);
+    check(!rotatedView || train.height() == train.width(),
+        "the rotated view needs square images, " + train.name() + " has " + train.height() + "x" + train.width());
     check(labeledIdx.length > 0, "the labeled index list is empty");
     check(norm.channels() == train.channels(),
         "normaliser has " + norm.channels() + " channels, " + train.name() + " has " + train.channels());
@@ -103,6 +139,8 @@ public final class SslBatcher implements AutoCloseable {
     this.norm = norm;
     this.batchSize = batchSize;
     this.unlabeledSize = withUnlabeled ? mu * batchSize : 0;
+    this.strongViews = strongViews;
+    this.rotatedView = rotatedView;
     this.labeledWithReplacement = labeledWithReplacement;
     this.seed = seed;
     this.labeledOrder = new EpochOrder(labeledIdx.length, seed, LABELED_ORDER);
@@ -197,7 +235,9 @@ public final class SslBatcher implements AutoCloseable {
       y[i] = train.labels()[idx];
     }
     float[] uWeak = new float[unlabeledSize * bytes];
-    float[] uStrong = new float[unlabeledSize * bytes];
+    float[][] uStrong = new float[strongViews][unlabeledSize * bytes];
+    float[] uRotated = new float[rotatedView ? unlabeledSize * bytes : 0];
+    int[] uRotation = new int[rotatedView ? unlabeledSize : 0];
     int[] uLabels = new int[unlabeledSize];
     for (int j = 0; j < unlabeledSize; j++) {
       int u = plan.unlabeled()[j];
@@ -210,12 +250,26 @@ public final class SslBatcher implements AutoCloseable {
         uLabels[j] = extra.labels()[u - train.size()];
       }
       byte[] weak = views.weak().apply(image, h, w, c, RandomSource.of(seed, UNLABELED_WEAK, epoch, u));
-      byte[] strong = views.strong().apply(image, h, w, c, RandomSource.of(seed, UNLABELED_STRONG, epoch, u));
       norm.toFloat(weak, uWeak, j * bytes);
-      norm.toFloat(strong, uStrong, j * bytes);
+      byte[] first = null;
+      for (int k = 0; k < strongViews; k++) {
+        // View 0 keeps the keys of a one-view batcher, so FixMatch/SimMatch batches are unchanged.
+        RandomSource rs = k == 0
+            ? RandomSource.of(seed, UNLABELED_STRONG, epoch, u)
+            : RandomSource.of(seed, UNLABELED_STRONG, epoch, u, k);
+        byte[] strong = views.strong().apply(image, h, w, c, rs);
+        norm.toFloat(strong, uStrong[k], j * bytes);
+        if (k == 0) {
+          first = strong;
+        }
+      }
+      if (rotatedView) {
+        uRotation[j] = RandomSource.of(seed, UNLABELED_ROTATION, epoch, u).nextInt(4);
+        norm.toFloat(Rotation.counterClockwise(first, h, w, c, uRotation[j]), uRotated, j * bytes);
+      }
     }
-    return new SslBatch(plan.step(), batchSize, unlabeledSize, h, w, c, x, y, indexX, uWeak, uStrong, uLabels,
-        plan.unlabeled().clone());
+    return new SslBatch(plan.step(), batchSize, unlabeledSize, h, w, c, x, y, indexX, uWeak, uStrong, uRotated,
+        uRotation, uLabels, plan.unlabeled().clone());
   }
 
   /** Stops the workers; batches in flight are dropped. */

@@ -35,6 +35,14 @@ final class Init {
     return normal(tf, seed, name, io, Math.sqrt(2.0 / (io.get(0) + io.get(1))));
   }
 
+  /** U(-bound, bound) of the given shape. */
+  static Operand<TFloat32> uniform(Ops tf, long seed, String name, Shape shape, double bound) {
+    Operand<TFloat32> unit =
+        tf.random.statelessRandomUniform(
+            tf.constant(shape.asArray()), tf.constant(new long[] {seed, name.hashCode()}));
+    return tf.math.mul(tf.math.sub(tf.math.mul(unit, tf.constant(2f)), tf.constant(1f)), tf.constant((float) bound));
+  }
+
   static Operand<TFloat32> fill(Ops tf, Shape shape, float value) {
     return tf.fill(tf.constant(shape.asArray()), tf.constant(value));
   }

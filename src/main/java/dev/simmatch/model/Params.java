@@ -1,5 +1,6 @@
 package dev.simmatch.model;
 
+import dev.simmatch.config.Precision;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -57,6 +58,7 @@ public final class Params {
 
   private final Ops tf;
   private final String prefix;
+  private final Precision precision;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
 
   /**
@@ -64,8 +66,21 @@ public final class Params {
    * @param prefix op-name prefix of every variable ("" for the online model, "ema/" for the EMA copy)
    */
   public Params(Ops tf, String prefix) {
+    this(tf, prefix, Precision.FLOAT32);
+  }
+
+  /**
+   * @param precision the arithmetic of the convolutions and matrix products that read these
+   *     variables; the variables themselves are float32 either way
+   */
+  public Params(Ops tf, String prefix, Precision precision) {
     this.tf = tf;
     this.prefix = prefix;
+    this.precision = precision;
+  }
+
+  public Precision precision() {
+    return precision;
   }
 
   public Ops tf() {

@@ -16,13 +16,15 @@ import org.knowm.xchart.CategoryChart;
  * The file written by {@code scripts/bench}: {@code {"host": {...}, "settings": {...}, "runs":
  * [...]}} where every run is a JSON line of {@code simmatch bench --json} (framework "java", kind
  * "train_step" or "pipeline") or of {@code bench_step.py} (framework "pytorch"), or a failed run
- * with an "error" field. Pairs Java and PyTorch step timings of the same model, algorithm, B and mu.
+ * with an "error" field. Pairs Java and PyTorch step timings of the same model, algorithm, B, mu and
+ * precision (float32 where a run does not say: files written before train.precision existed).
  */
 public final class BenchReport {
   /**
    * Java and PyTorch timings of one setting; either may be null (not run) or hold "error".
    */
-  public record StepRow(String model, String algorithm, int batch, int mu, JsonNode java, JsonNode pytorch) {
+  public record StepRow(
+      String model, String algorithm, int batch, int mu, String precision, JsonNode java, JsonNode pytorch) {
     /** Java images/s over PyTorch images/s; NaN unless both ran. */
     public double ratio() {
       return ips(java) / ips(pytorch);
@@ -66,11 +68,12 @@ public final class BenchReport {
       String algorithm = text(run, "algorithm", where);
       int batch = number(run, "batch", where);
       int mu = number(run, "mu", where);
-      String key = model + "/" + algorithm + "/" + batch + "/" + mu;
-      StepRow old = rows.getOrDefault(key, new StepRow(model, algorithm, batch, mu, null, null));
+      String precision = run.path("precision").asText("float32");
+      String key = model + "/" + algorithm + "/" + batch + "/" + mu + "/" + precision;
+      StepRow old = rows.getOrDefault(key, new StepRow(model, algorithm, batch, mu, precision, null, null));
       rows.put(key, switch (framework) {
-        case "java" -> new StepRow(model, algorithm, batch, mu, run, old.pytorch());
-        case "pytorch" -> new StepRow(model, algorithm, batch, mu, old.java(), run);
+        case "java" -> new StepRow(model, algorithm, batch, mu, precision, run, old.pytorch());
+        case "pytorch" -> new StepRow(model, algorithm, batch, mu, precision, old.java(), run);
         default -> throw new UserInputException(where + ": framework '" + framework + "', expected java or pytorch");
       });
     }
@@ -83,11 +86,12 @@ public final class BenchReport {
 
   /** Training steps: Java and PyTorch side by side with their ratio. */
   public TextTable stepTable() {
-    TextTable t = new TextTable(2, "model", "algorithm", "B", "mu", "img/step", "Java img/s", "PyTorch img/s",
+    TextTable t = new TextTable(2, "model", "algorithm", "precision", "B", "mu", "img/step", "Java img/s",
+        "PyTorch img/s",
         "Java/PyTorch", "Java ms/step", "PyTorch ms/step", "Java RSS MB", "PyTorch RSS MB", "Java outside run");
     for (StepRow r : steps) {
       JsonNode any = r.java() != null && r.java().has("images_per_step") ? r.java() : r.pytorch();
-      t.add(r.model(), r.algorithm(), Integer.toString(r.batch()), Integer.toString(r.mu()),
+      t.add(r.model(), r.algorithm(), r.precision(), Integer.toString(r.batch()), Integer.toString(r.mu()),
           any != null && any.has("images_per_step") ? any.get("images_per_step").asText() : "",
           figure(r.java(), "images_per_second", "%.1f"), figure(r.pytorch(), "images_per_second", "%.1f"),
           Double.isFinite(r.ratio()) ? String.format(Locale.ROOT, "%.2fx", r.ratio()) : "n/a",
@@ -98,6 +102,45 @@ public final class BenchReport {
               : "n/a");
     }
     return t;
+  }
+
+  /** True when some row ran in bfloat16 (scripts/bench --precision float32,bfloat16). */
+  public boolean hasBfloat16() {
+    return steps.stream().anyMatch(r -> "bfloat16".equals(r.precision()));
+  }
+
+  /**
+   * The four combinations of one model and algorithm side by side: Java and PyTorch in float32 and
+   * bfloat16 (Java train.precision=bfloat16, PyTorch torch.autocast), each framework's bfloat16
+   * speed-up and Java over PyTorch in bfloat16.
+   */
+  public TextTable precisionTable() {
+    TextTable t = new TextTable(2, "model", "algorithm", "B", "Java f32", "Java bf16", "PyTorch f32",
+        "PyTorch bf16", "Java bf16/f32", "PyTorch bf16/f32", "Java/PyTorch bf16");
+    Map<String, StepRow[]> pairs = new LinkedHashMap<>();
+    for (StepRow r : steps) {
+      StepRow[] p = pairs.computeIfAbsent(r.model() + "/" + r.algorithm() + "/" + r.batch() + "/" + r.mu(),
+          k -> new StepRow[2]);
+      p["bfloat16".equals(r.precision()) ? 1 : 0] = r;
+    }
+    for (StepRow[] p : pairs.values()) {
+      StepRow any = p[0] != null ? p[0] : p[1];
+      double jf = p[0] == null ? Double.NaN : ips(p[0].java());
+      double pf = p[0] == null ? Double.NaN : ips(p[0].pytorch());
+      double jb = p[1] == null ? Double.NaN : ips(p[1].java());
+      double pb = p[1] == null ? Double.NaN : ips(p[1].pytorch());
+      t.add(any.model(), any.algorithm(), Integer.toString(any.batch()), rate(jf), rate(jb), rate(pf), rate(pb),
+          times(jb / jf), times(pb / pf), times(jb / pb));
+    }
+    return t;
+  }
+
+  private static String rate(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f", v) : "n/a";
+  }
+
+  private static String times(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2fx", v) : "n/a";
   }
 
   /**
@@ -142,7 +185,8 @@ public final class BenchReport {
     for (JsonNode node : List.of(host, settings)) {
       if (node.isObject() && node.size() > 0) {
         List<String> parts = new ArrayList<>();
-        node.fields().forEachRemaining(e -> parts.add(e.getKey() + ": " + e.getValue().asText()));
+        node.fields().forEachRemaining(e -> parts.add(e.getKey() + ": "
+            + (e.getValue().isContainerNode() ? e.getValue().toString() : e.getValue().asText())));
         lines.add(String.join(", ", parts));
       }
     }
@@ -158,6 +202,10 @@ public final class BenchReport {
     }
     sb.append("training step (images per step: B supervised, B + 2*mu*B semi-supervised)")
         .append(System.lineSeparator()).append(stepTable().text());
+    if (hasBfloat16()) {
+      sb.append(System.lineSeparator()).append("float32 and bfloat16, images/s").append(System.lineSeparator())
+          .append(precisionTable().text());
+    }
     if (!pipelines.isEmpty()) {
       sb.append(System.lineSeparator()).append("input pipeline (random images, weak + strong views)")
           .append(System.lineSeparator()).append(pipelineTable().text());
@@ -169,8 +217,12 @@ public final class BenchReport {
   public String markdown() {
     StringBuilder sb = new StringBuilder("# Training step: Java (TensorFlow Java) vs PyTorch\n\n");
     headerLines().forEach(l -> sb.append(l).append("\n\n"));
-    sb.append("Images per step: B for supervised, B + 2*mu*B for FixMatch and SimMatch (random data).\n\n")
+    sb.append("Images per step: B for supervised, B + 2*mu*B for FixMatch and SimMatch, B + 4*mu*B for ReMixMatch"
+            + " (weak, two strong, rotated; random data).\n\n")
         .append(stepTable().markdown());
+    if (hasBfloat16()) {
+      sb.append("\n## float32 and bfloat16 (images/s)\n\n").append(precisionTable().markdown());
+    }
     if (!pipelines.isEmpty()) {
       sb.append("\n## Input pipeline (random images, weak + strong views)\n\n").append(pipelineTable().markdown());
     }
@@ -180,8 +232,8 @@ public final class BenchReport {
   /** One bar chart per model: images/s of each algorithm in Java and PyTorch. */
   public void writeChart(Path png) {
     Map<String, List<StepRow>> byModel = new LinkedHashMap<>();
-    steps.forEach(r -> byModel.computeIfAbsent(r.model() + ", B=" + r.batch() + ", mu=" + r.mu(), k -> new ArrayList<>())
-        .add(r));
+    steps.forEach(r -> byModel.computeIfAbsent(r.model() + ", B=" + r.batch() + ", mu=" + r.mu()
+        + ("float32".equals(r.precision()) ? "" : ", " + r.precision()), k -> new ArrayList<>()).add(r));
     if (byModel.isEmpty()) {
       throw new UserInputException("no training-step runs to chart");
     }

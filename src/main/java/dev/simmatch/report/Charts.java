@@ -57,6 +57,7 @@ public final class Charts {
       case "supervised" -> new Color(0x4C, 0x72, 0xB0);
       case "fixmatch" -> new Color(0xDD, 0x84, 0x52);
       case "simmatch" -> new Color(0x81, 0x4B, 0xC8);
+      case "remixmatch" -> new Color(0x55, 0xA8, 0x68);
       default -> null;
     };
   }

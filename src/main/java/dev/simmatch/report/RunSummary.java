@@ -9,8 +9,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.stat.StatUtils;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
 
 /**
  * One training run as the reports see it: who it is (from {@code result.json}, present once the
@@ -96,12 +99,14 @@ public record RunSummary(
 
   /** Best value of a column over the run (NaN if it has none). */
   public double best(String column) {
-    return Stats.max(values(column));
+    return StatUtils.max(values(column));
   }
 
   /** Median of the column's last {@link #MEDIAN_WINDOW} values. */
   public double medianOfLast(String column) {
-    return Stats.medianOfLast(values(column), MEDIAN_WINDOW);
+    double[] v = values(column);
+    double[] last = Arrays.copyOfRange(v, Math.max(0, v.length - MEDIAN_WINDOW), v.length);
+    return last.length == 0 ? Double.NaN : new Median().evaluate(last);
   }
 
   /**

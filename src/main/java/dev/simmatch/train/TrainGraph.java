@@ -1,9 +1,12 @@
 package dev.simmatch.train;
 
+import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.Objective;
+import dev.simmatch.algorithms.StepFeeds;
 import dev.simmatch.algorithms.StepInputs;
 import dev.simmatch.config.Config;
+import dev.simmatch.config.Precision;
 import dev.simmatch.model.Network;
 import dev.simmatch.model.Networks;
 import dev.simmatch.model.Params;
@@ -35,7 +38,12 @@ public final class TrainGraph implements AutoCloseable {
   public final Placeholder<TInt32> y;
   public final Placeholder<TInt32> indexX;
   public final Placeholder<TFloat32> uWeak;
+  /** The first strong view; {@link #uStrongViews} holds all K. */
   public final Placeholder<TFloat32> uStrong;
+  public final List<Placeholder<TFloat32>> uStrongViews;
+  /** The rotated first strong view and its rotation r (0..3), fed when the algorithm uses them. */
+  public final Placeholder<TFloat32> uRotated;
+  public final Placeholder<TInt32> uRotation;
   public final Placeholder<TInt32> uLabels;
   public final Placeholder<TFloat32> evalImages;
   public final Network online;
@@ -46,13 +54,28 @@ public final class TrainGraph implements AutoCloseable {
   /** Scalar monitors fetched every step (loss terms, mask ratio, pseudo-label accuracy...). */
   public final Map<String, Operand<TFloat32>> metrics;
   public final Op trainOp;
+  /** Loads weights from train.init_from (null when not set). */
+  final InitFrom initFrom;
+  /** Host-side values the algorithm feeds at each step (MixUp draws). */
+  public final StepFeeds stepFeeds;
   /** Assigns the EMA copy from the online weights (once, after initialisation). */
   public final List<Op> emaCopy;
   public final Operand<TFloat32> evalLogitsRaw;
   public final Operand<TFloat32> evalLogitsEma;
   public final Operand<TFloat32> evalEmbeddingEma;
+  /** Pooled encoder features [N,D] of the online weights in inference mode (k-NN monitor). */
+  public final Operand<TFloat32> evalFeaturesRaw;
 
+  /** The graph in train.precision as resolved on this CPU. */
   public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses) {
+    this(cfg, algorithm, h, w, c, numClasses, Precision.resolve(cfg.train().precision()).precision());
+  }
+
+  /**
+   * @param precision arithmetic of the networks' convolutions and matrix products (already resolved;
+   *     train.precision is not read)
+   */
+  public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses, Precision precision) {
     graph = new Graph();
     tf = Ops.create(graph);
     Shape images = Shape.of(-1, h, w, c);
@@ -60,21 +83,34 @@ public final class TrainGraph implements AutoCloseable {
     y = tf.withName("y").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     indexX = tf.withName("index_x").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     uWeak = tf.withName("u_weak").placeholder(TFloat32.class, Placeholder.shape(images));
-    uStrong = tf.withName("u_strong").placeholder(TFloat32.class, Placeholder.shape(images));
+    List<Placeholder<TFloat32>> strong = new ArrayList<>();
+    for (int k = 0; k < Math.max(1, algorithm.strongViews()); k++) {
+      strong.add(tf.withName(k == 0 ? "u_strong" : "u_strong_" + k).placeholder(TFloat32.class, Placeholder.shape(images)));
+    }
+    uStrongViews = List.copyOf(strong);
+    uStrong = uStrongViews.get(0);
+    uRotated = tf.withName("u_rotated").placeholder(TFloat32.class, Placeholder.shape(images));
+    uRotation = tf.withName("u_rotation").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     uLabels = tf.withName("u_labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     evalImages = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(images));
 
     Variable<TInt64> stepVar = tf.withName("global_step").variable(tf.constant(0L));
     step = tf.withName("global_step_read").identity(stepVar);
 
-    online = Networks.create(new Params(tf, ""), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
-    ema = Networks.create(new Params(tf, "ema/"), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    online = Networks.create(new Params(tf, "", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    ema = Networks.create(new Params(tf, "ema/", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+
+    initFrom = cfg.train().initFrom() == null ? null : new InitFrom(tf, online.params(), cfg.train());
 
     Objective objective =
-        algorithm.build(tf, online, ema, new StepInputs(x, y, indexX, uWeak, uStrong, uLabels, step));
+        algorithm.build(tf, online, ema, new StepInputs(x, y, indexX, uWeak, List.copyOf(uStrongViews),
+            algorithm.usesRotatedView() ? uRotated : null, algorithm.usesRotatedView() ? uRotation : null, uLabels,
+            step));
+    stepFeeds = objective.feeds();
     loss = objective.loss();
     metrics = new LinkedHashMap<>(objective.metrics());
-    learningRate = LearningRate.build(tf, step, cfg.train());
+    learningRate =
+        LearningRate.build(tf, step, cfg.train(), algorithm.scalingBatch(cfg.train().batchSize(), cfg.train().mu()));
 
     List<Op> readers = new ArrayList<>();
     readers.add(loss);
@@ -84,8 +120,7 @@ public final class TrainGraph implements AutoCloseable {
     readers.addAll(grads.stream().filter(g -> g != null).toList());
 
     // The optimizer and the state updates overwrite what the forward pass read, so they wait for it.
-    List<Op> applies =
-        SgdNesterov.apply(tf.withControlDependencies(readers), trainable, grads, learningRate, cfg.train());
+    List<Op> applies = optimizer(tf.withControlDependencies(readers), trainable, grads, learningRate, cfg.train());
     List<Op> stats = objective.statisticUpdates();
     List<Op> stateUpdates = objective.stateUpdates().apply(readers);
     List<Op> afterParams = new ArrayList<>(applies);
@@ -99,10 +134,23 @@ public final class TrainGraph implements AutoCloseable {
     Op increment = tf.withControlDependencies(all).assignAdd(stepVar, tf.constant(1L));
     trainOp = tf.withName("train_op").withControlDependencies(List.of(increment)).noOp();
 
-    evalLogitsRaw = online.forward(evalImages, false).logits();
+    Network.Outputs rawEval = online.forward(evalImages, false);
+    evalLogitsRaw = rawEval.logits();
+    evalFeaturesRaw = rawEval.features();
     Network.Outputs emaEval = ema.forward(evalImages, false);
     evalLogitsEma = emaEval.logits();
     evalEmbeddingEma = emaEval.embedding();
+  }
+
+  /** The update ops of {@code train.optimizer}. */
+  static List<Op> optimizer(
+      Ops tf, List<Params.Entry> vars, List<Operand<TFloat32>> grads, Operand<TFloat32> lr, Config.Train cfg) {
+    return switch (cfg.optimizer() == null ? "" : cfg.optimizer()) {
+      case "sgd" -> SgdNesterov.apply(tf, vars, grads, lr, cfg);
+      case "lars" -> Lars.apply(tf, vars, grads, lr, cfg.momentum(), cfg.weightDecay(), cfg.larsEeta(),
+          Lars.patterns("train.lars_exclude", cfg.larsExclude())).updates();
+      default -> throw new UserInputException("train.optimizer: unknown optimizer '" + cfg.optimizer() + "', expected sgd or lars");
+    };
   }
 
   @Override

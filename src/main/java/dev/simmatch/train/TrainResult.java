@@ -2,7 +2,11 @@ package dev.simmatch.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** What a training run reports; written as {@code result.json} in the run directory. */
+/**
+ * What a training run reports; written as {@code result.json} in the run directory. {@code
+ * precision} is the arithmetic used (float32 or bfloat16, train.precision resolved against the CPU)
+ * and {@code precision_reason} why.
+ */
 public record TrainResult(
     @JsonProperty("run") String run,
     @JsonProperty("algorithm") String algorithm,
@@ -20,4 +24,6 @@ public record TrainResult(
     @JsonProperty("final_top1_raw") double finalTop1Raw,
     @JsonProperty("evaluations") int evaluations,
     @JsonProperty("images_per_second") double imagesPerSecond,
-    @JsonProperty("wall_seconds") double wallSeconds) {}
+    @JsonProperty("wall_seconds") double wallSeconds,
+    @JsonProperty("precision") String precision,
+    @JsonProperty("precision_reason") String precisionReason) {}

@@ -6,8 +6,11 @@ import dev.simmatch.StorageException;
 import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
+import dev.simmatch.algorithms.Alignments;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.ConfigLoader;
+import dev.simmatch.config.CpuFlags;
+import dev.simmatch.config.Precision;
 import dev.simmatch.data.Dataset;
 import dev.simmatch.data.DatasetBundle;
 import dev.simmatch.data.DatasetInfo;
@@ -27,8 +30,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -46,12 +51,15 @@ import org.tensorflow.types.TInt64;
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+  /** Neighbours of the k-NN monitor. */
+  public static final int KNN_K = 20;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Config cfg;
   private final Path runDir;
   private final boolean resume;
   private final Path resumeFrom;
+  private final Set<String> cpuFlags;
   private final List<TrainingListener> listeners = new ArrayList<>();
 
   /**
@@ -67,10 +75,16 @@ public final class Trainer {
    *     resume), or null
    */
   public Trainer(Config cfg, Path runDir, boolean resume, Path resumeFrom) {
+    this(cfg, runDir, resume, resumeFrom, CpuFlags.local());
+  }
+
+  /** @param cpuFlags the CPU flags train.precision is resolved against (tests choose them) */
+  Trainer(Config cfg, Path runDir, boolean resume, Path resumeFrom, Set<String> cpuFlags) {
     this.cfg = cfg;
     this.runDir = runDir;
     this.resume = resume || resumeFrom != null;
     this.resumeFrom = resumeFrom;
+    this.cpuFlags = cpuFlags;
   }
 
   public Trainer listen(TrainingListener l) {
@@ -127,7 +141,9 @@ public final class Trainer {
     Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
     Normalizer.forConfig(cfg.data(), train.channels());
     Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
-    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses)) {
+    Precision precision = Precision.resolve(cfg.train().precision(), cpuFlags).precision();
+    try (TrainGraph g =
+        new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision)) {
       return split;
     }
   }
@@ -154,17 +170,21 @@ public final class Trainer {
   }
 
   private TrainResult train() {
+    Precision.Choice precision = Precision.resolve(cfg.train().precision(), cpuFlags);
+    LOG.info("precision {} ({})", precision.precision().key(), precision.reason());
     long wallStart = System.nanoTime();
     DatasetBundle data = Datasets.load(cfg.data());
     Dataset train = data.train();
     checkBatchMemory(train);
     LabeledSplit split = prepareRunDir(train);
     int numClasses = train.numClasses();
-    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim());
+    Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim(),
+        labeledDistribution(train, split.labeled(), numClasses));
     Normalizer norm = Normalizer.forConfig(cfg.data(), train.channels());
     Views views = Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
 
-    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses);
+    try (TrainGraph g = new TrainGraph(
+            cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision.precision());
         Session session = new Session(g.graph, sessionConfig(cfg.train().threads()));
         TensorBoard tb = new TensorBoard(runDir.resolve("events"))) {
       long start = restoreOrInit(g, session);
@@ -179,6 +199,8 @@ public final class Trainer {
       kept.forEach(row -> history.add(EvalRows.fromRow(row)));
       MetricsCsv csv = new MetricsCsv(runDir);
       Evaluator evaluator = new Evaluator(g.evalImages, g.evalLogitsRaw, g.evalLogitsEma);
+      // Without labels in the loss the classifier is untrained: monitor the representation instead.
+      KnnMonitor knn = algorithm.usesLabeled() ? null : new KnnMonitor(g.evalImages, g.evalFeaturesRaw, KNN_K);
       listeners.forEach(l -> l.onStart(cfg, start, cfg.train().steps()));
 
       List<String> metricNames = new ArrayList<>(g.metrics.keySet());
@@ -187,11 +209,14 @@ public final class Trainer {
       IntervalMeans means = new IntervalMeans(fetchedNames);
       long images = 0;
       long loopStart = System.nanoTime();
-      int perStep = cfg.train().batchSize() * (algorithm.usesUnlabeled() ? 1 + 2 * cfg.train().mu() : 1);
+      int unlabeledViews = 1 + algorithm.strongViews() + (algorithm.usesRotatedView() ? 1 : 0);
+      int perStep = (algorithm.usesLabeled() ? cfg.train().batchSize() : 0)
+          + (algorithm.usesUnlabeled() ? unlabeledViews * cfg.train().mu() * cfg.train().batchSize() : 0);
       try (SslBatcher batcher =
           new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
               cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
-              cfg.data().workers(), cfg.data().prefetch(), start)) {
+              cfg.data().workers(), cfg.data().prefetch(), start, algorithm.strongViews(),
+              algorithm.usesRotatedView())) {
         for (long step = start; step < cfg.train().steps(); step++) {
           SslBatch b = batcher.next();
           double[] fetched = step(g, session, b, metricNames);
@@ -211,6 +236,12 @@ public final class Trainer {
             boolean best = history.isEmpty() || r.top1Ema() > history.best(EvalResult::top1Ema);
             history.add(r);
             Map<String, Double> row = EvalRows.toRow(r, ips);
+            if (knn != null) {
+              double top1 = knn.top1(session, train, split.labeled(), data.test(), norm, cfg.train().evalBatchSize());
+              row.put("knn_top1", top1);
+              LOG.info("step {}: k-NN (k={}, cosine, {} labeled images as memory) top-1 {}%", done, KNN_K,
+                  split.labeled().length, String.format(java.util.Locale.ROOT, "%.2f", top1));
+            }
             row.putAll(means.takeMeans());
             csv.append(row);
             tb.scalars(done, row);
@@ -229,7 +260,8 @@ public final class Trainer {
         }
       }
       double seconds = (System.nanoTime() - loopStart) / 1e9;
-      TrainResult result = result(history, images / Math.max(seconds, 1e-9), (System.nanoTime() - wallStart) / 1e9);
+      TrainResult result =
+          result(history, images / Math.max(seconds, 1e-9), (System.nanoTime() - wallStart) / 1e9, precision);
       writeJson(resultFile, result);
       listeners.forEach(l -> l.onEnd(result));
       return result;
@@ -240,17 +272,32 @@ public final class Trainer {
   private static double[] step(TrainGraph g, Session session, SslBatch b, List<String> metricNames) {
     Shape lab = Shape.of(b.batchSize(), b.h(), b.w(), b.c());
     Shape unl = Shape.of(b.unlabeledSize(), b.h(), b.w(), b.c());
+    List<Tensor> extra = new ArrayList<>();
     try (TFloat32 x = TFloat32.tensorOf(lab, DataBuffers.of(b.x(), true, false));
         TInt32 y = TInt32.tensorOf(Shape.of(b.batchSize()), DataBuffers.of(b.y(), true, false));
         TInt32 idx = TInt32.tensorOf(Shape.of(b.batchSize()), DataBuffers.of(b.indexX(), true, false));
         TFloat32 uw = TFloat32.tensorOf(unl, DataBuffers.of(b.uWeak(), true, false));
-        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(b.uStrong(), true, false));
         TInt32 ul = TInt32.tensorOf(Shape.of(b.unlabeledSize()), DataBuffers.of(b.uLabels(), true, false))) {
       Session.Runner runner =
           session.runner()
               .feed(g.x, x).feed(g.y, y).feed(g.indexX, idx)
-              .feed(g.uWeak, uw).feed(g.uStrong, us).feed(g.uLabels, ul)
+              .feed(g.uWeak, uw).feed(g.uLabels, ul)
               .fetch(g.loss).fetch(g.learningRate);
+      for (int k = 0; k < g.uStrongViews.size(); k++) {
+        TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(b.uStrongViews()[k], true, false));
+        extra.add(us);
+        runner.feed(g.uStrongViews.get(k), us);
+      }
+      if (b.uRotation().length > 0) {
+        TFloat32 ur = TFloat32.tensorOf(unl, DataBuffers.of(b.uRotated(), true, false));
+        extra.add(ur);
+        TInt32 rot = TInt32.tensorOf(Shape.of(b.unlabeledSize()), DataBuffers.of(b.uRotation(), true, false));
+        extra.add(rot);
+        runner.feed(g.uRotated, ur).feed(g.uRotation, rot);
+      }
+      Map<Operand<?>, Tensor> hostFeeds = g.stepFeeds.forStep(b.step());
+      extra.addAll(hostFeeds.values());
+      hostFeeds.forEach(runner::feed);
       metricNames.forEach(n -> runner.fetch(g.metrics.get(n)));
       try (Result r = runner.addTarget(g.trainOp).run()) {
         double[] out = new double[r.size()];
@@ -259,7 +306,18 @@ public final class Trainer {
         }
         return out;
       }
+    } finally {
+      extra.forEach(Tensor::close);
     }
+  }
+
+  /** Class frequencies of the labeled images [C]: ReMixMatch's p_target. */
+  public static float[] labeledDistribution(Dataset train, int[] labeled, int numClasses) {
+    int[] counts = new int[numClasses];
+    for (int i : labeled) {
+      counts[train.labels()[i]]++;
+    }
+    return Alignments.classFrequencies(counts);
   }
 
   static double scalar(Tensor t) {
@@ -284,6 +342,9 @@ public final class Trainer {
       LOG.info("no checkpoint in {}: starting from step 0", runDir);
     }
     session.initialize();
+    if (g.initFrom != null) {
+      g.initFrom.apply(session, runDir);
+    }
     g.emaCopy.forEach(session::run);
     return 0;
   }
@@ -327,7 +388,7 @@ public final class Trainer {
     }
   }
 
-  private TrainResult result(EvalHistory h, double ips, double wall) {
+  private TrainResult result(EvalHistory h, double ips, double wall, Precision.Choice precision) {
     EvalResult last = h.last();
     return new TrainResult(
         cfg.runName(), cfg.algorithm().name(), cfg.data().dataset(), cfg.data().labels(), cfg.train().seed(),
@@ -335,7 +396,7 @@ public final class Trainer {
         h.best(EvalResult::top1Ema), h.bestStep(EvalResult::top1Ema), h.medianOfLast(EvalResult::top1Ema),
         last.top1Ema(), last.top5Ema(),
         h.best(EvalResult::top1Raw), h.medianOfLast(EvalResult::top1Raw), last.top1Raw(),
-        h.all().size(), ips, wall);
+        h.all().size(), ips, wall, precision.precision().key(), precision.reason());
   }
 
   static void writeJson(Path file, Object value) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simmatch.config.Precision;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,6 +43,21 @@ class BenchCommandTest {
     double share = j.get("outside_session_share").asDouble();
     assertTrue(share >= 0 && share < 1, out);
     assertTrue(j.get("peak_rss_mb").asDouble() > 10, out);
+  }
+
+  @Test
+  void precisionIsResolvedOnThisCpuAndReported() throws Exception {
+    String[] base = {"bench", "--model", "cnn-small", "--batch", "2", "--mu", "1", "--size", "8", "--classes", "2",
+        "--steps", "1", "--warmup", "0", "--threads", "1", "--json"};
+    assertEquals("float32", new ObjectMapper().readTree(run(0, base)).get("precision").asText());
+    List<String> auto = new ArrayList<>(List.of(base));
+    auto.addAll(List.of("--precision", "auto"));
+    JsonNode j = new ObjectMapper().readTree(run(0, auto.toArray(String[]::new)));
+    assertEquals(Precision.resolve("auto").precision().key(), j.get("precision").asText());
+    List<String> bad = new ArrayList<>(List.of(base));
+    bad.addAll(List.of("--precision", "fp16"));
+    String err = run(2, bad.toArray(String[]::new));
+    assertTrue(err.contains("train.precision") && err.contains("fp16"), err);
   }
 
   @Test

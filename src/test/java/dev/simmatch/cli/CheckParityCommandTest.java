@@ -55,4 +55,13 @@ class CheckParityCommandTest {
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("x_io.npz"), r.err());
   }
+
+  @Test
+  void precisionOtherThanFloat32OrBfloat16IsUsageError() {
+    for (String p : new String[] {"auto", "fp16"}) {
+      CliRun r = CliRun.of("check-parity", "--precision", p);
+      assertEquals(2, r.exit(), r.out() + r.err());
+      assertTrue(r.err().contains("--precision") && r.err().contains(p), r.err());
+    }
+  }
 }

@@ -51,4 +51,11 @@ class CheckVectorsCommandTest {
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("nowhere"), r.err());
   }
+
+  @Test
+  void theReMixMatchFolderPasses() {
+    CliRun r = CliRun.of("check-vectors", TestPaths.reference().resolve("remixmatch-vectors").toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().strip().endsWith("9 passed, 0 failed"), r.out());
+  }
 }

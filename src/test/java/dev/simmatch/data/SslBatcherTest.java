@@ -215,4 +215,54 @@ class SslBatcherTest {
     b.close();
     assertThrows(IllegalStateException.class, b::next);
   }
+
+  /** ReMixMatch's views: K strong views, the first one also rotated by 90*r degrees. */
+  @Test
+  void severalStrongViewsAndTheRotatedFirstView() {
+    int bytes = H * W * C;
+    try (SslBatcher one = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0);
+        SslBatcher three = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 3, true);
+        SslBatcher pooled = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 2, 2, 0, 3, true)) {
+      for (int s = 0; s < 3; s++) {
+        SslBatch a = one.next();
+        SslBatch b = three.next();
+        SslBatch p = pooled.next();
+        assertEquals(1, a.uStrongViews().length);
+        assertEquals(0, a.uRotation().length);
+        assertEquals(3, b.uStrongViews().length);
+        assertArrayEquals(a.uStrong(), b.uStrong(), "view 0 is the one-view batcher's strong view");
+        assertArrayEquals(a.uWeak(), b.uWeak());
+        assertFalse(Arrays.equals(b.uStrongViews()[0], b.uStrongViews()[1]), "independent strong views");
+        assertFalse(Arrays.equals(b.uStrongViews()[1], b.uStrongViews()[2]), "independent strong views");
+        for (int k = 0; k < 3; k++) {
+          assertArrayEquals(b.uStrongViews()[k], p.uStrongViews()[k], "workers do not change the views");
+        }
+        assertArrayEquals(b.uRotation(), p.uRotation());
+        assertArrayEquals(b.uRotated(), p.uRotated());
+        assertEquals(8, b.uRotation().length);
+        for (int j = 0; j < 8; j++) {
+          int r = b.uRotation()[j];
+          assertTrue(r >= 0 && r < 4);
+          // Rotating the normalised view is the same pixel permutation as rotating the bytes.
+          float[] strong = Arrays.copyOfRange(b.uStrong(), j * bytes, (j + 1) * bytes);
+          float[] rotated = Arrays.copyOfRange(b.uRotated(), j * bytes, (j + 1) * bytes);
+          for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+              int[] src = switch (r) {
+                case 0 -> new int[] {y, x};
+                case 1 -> new int[] {x, W - 1 - y};
+                case 2 -> new int[] {H - 1 - y, W - 1 - x};
+                default -> new int[] {H - 1 - x, y};
+              };
+              for (int c = 0; c < C; c++) {
+                assertEquals(strong[(src[0] * W + src[1]) * C + c], rotated[(y * W + x) * C + c], 0f);
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 0, false));
+  }
 }

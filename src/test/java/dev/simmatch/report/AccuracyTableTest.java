@@ -26,15 +26,44 @@ class AccuracyTableTest {
   }
 
   @Test
-  void statsOfPlainArrays() {
+  void meanSampleStdAndTInterval() {
     double[] v = {2, 4, 4, 4, 5, 5, 7, 9};
-    assertEquals(5, Stats.mean(v), 1e-12);
-    assertEquals(Math.sqrt(32.0 / 7), Stats.sampleStd(v), 1e-12);
-    assertEquals(4.5, Stats.median(v), 1e-12);
-    assertEquals(5, Stats.median(new double[] {9, 1, 5}), 1e-12);
-    assertEquals(7, Stats.medianOfLast(v, 3), 1e-12);
-    assertTrue(Double.isNaN(Stats.sampleStd(new double[] {3})));
-    assertTrue(Double.isNaN(Stats.median(new double[0])));
+    AccuracyTable.Stat s = AccuracyTable.Stat.of(v);
+    assertEquals(5, s.mean(), 1e-12);
+    assertEquals(Math.sqrt(32.0 / 7), s.std(), 1e-12);
+    // t(0.975, 7) = 2.364624251592784 (scipy.stats.t.ppf)
+    double half = 2.364624251592784 * Math.sqrt(32.0 / 7) / Math.sqrt(8);
+    assertEquals(5 - half, s.ciLow(), 1e-9);
+    assertEquals(5 + half, s.ciHigh(), 1e-9);
+    AccuracyTable.Stat one = AccuracyTable.Stat.of(new double[] {3});
+    assertEquals(3, one.mean(), 0);
+    assertTrue(Double.isNaN(one.std()) && Double.isNaN(one.ciLow()));
+  }
+
+  @Test
+  void welchTestBetweenAlgorithms() throws Exception {
+    List<AccuracyTable.Comparison> cs = AccuracyTable.comparisons(AccuracyTable.rows(runs()));
+    // supervised has one seed: only fixmatch vs simmatch is tested
+    assertEquals(1, cs.size());
+    AccuracyTable.Comparison c = cs.get(0);
+    assertEquals("fixmatch", c.a().algorithm());
+    assertEquals("simmatch", c.b().algorithm());
+    // best EMA: fixmatch 91, 92, 93; simmatch 51, 52, 53 -> equal variances 1, t = 40 / sqrt(2/3)
+    assertEquals(40, c.difference(), 1e-9);
+    assertEquals(40 / Math.sqrt(2.0 / 3), c.t(), 1e-9);
+    assertTrue(c.p() < 1e-4, "p " + c.p());
+    assertTrue(AccuracyTable.markdown(runs()).contains("| fashion-mnist | 40 | fixmatch | simmatch | +40.00 | 48.99 |"));
+  }
+
+  @Test
+  void welchPValueAgreesWithScipy() {
+    // scipy.stats.ttest_ind([71.89, 68.80, 65.38], [45, 50, 47.69], equal_var=False):
+    // statistic 8.91012594516569, pvalue 0.0011715241620745152 (df 3.751)
+    double[] x = {71.89, 68.80, 65.38};
+    double[] y = {45, 50, 47.69};
+    org.apache.commons.math3.stat.inference.TTest test = new org.apache.commons.math3.stat.inference.TTest();
+    assertEquals(8.91012594516569, test.t(x, y), 1e-9);
+    assertEquals(0.0011715241620745152, test.tTest(x, y), 1e-6);
   }
 
   @Test
@@ -69,9 +98,9 @@ class AccuracyTableTest {
   @Test
   void markdownHasSummaryAndPerRunLines() throws Exception {
     String md = AccuracyTable.markdown(runs());
-    assertTrue(md.contains("| fashion-mnist | 40 | fixmatch | 1,2,3 | 2500 | 92.00 ± 1.00 | 50.00 ± 25.00 | 67.50 ± 1.00 |"),
-        md);
-    assertTrue(md.contains("| fashion-mnist | 40 | supervised | 1 | 300 | 60.00 | 45.00 | 40.00 |"), md);
+    assertTrue(md.contains("| fashion-mnist | 40 | fixmatch | 1,2,3 | 2500 | 92.00 ± 1.00 | 50.00 ± 25.00 | 67.50 ± 1.00 |"
+        + " [89.52, 94.48] |"), md);
+    assertTrue(md.contains("| fashion-mnist | 40 | supervised | 1 | 300 | 60.00 | 45.00 | 40.00 | n/a |"), md);
     assertTrue(md.contains("| simmatch-fashion-mnist-40-s2 | simmatch | 40 | 2 | 500 | 5 | 52.00 | 7.00 | 32.00 |"), md);
     assertEquals(7, md.lines().filter(l -> l.startsWith("| ") && l.contains("-fashion-mnist-40-s")).count(), md);
   }

@@ -47,11 +47,31 @@ public class BenchReportTest {
     // pipeline 15 batches/s against 800/480 Java SimMatch steps/s: 9.0x headroom
     assertTrue(text.contains("1.67") && text.contains("9.0x"), text);
     String md = r.markdown();
-    assertTrue(md.contains("| cnn-small | simmatch | 32 | 7 | 480 | 800.0 | 400.0 | 2.00x |"), md);
+    assertTrue(md.contains("| cnn-small | simmatch | float32 | 32 | 7 | 480 | 800.0 | 400.0 | 2.00x |"), md);
 
     Path png = tmp.resolve("chart/bench.png");
     r.writeChart(png);
     assertTrue(RunFixtures.isPng(png, 10_000));
+    assertTrue(!r.hasBfloat16() && !md.contains("bfloat16"), md);
+  }
+
+  @Test
+  void fourWayTablePairsPrecisionsOfTheSameRow() throws Exception {
+    Path f = tmp.resolve("bench4.json");
+    StringBuilder runs = new StringBuilder();
+    String[][] rows = {{"java", "float32", "100"}, {"pytorch", "float32", "80"}, {"java", "bfloat16", "250"},
+        {"pytorch", "bfloat16", "200"}};
+    for (String[] row : rows) {
+      runs.append(runs.length() == 0 ? "" : ",").append(String.format(
+          "{\"framework\": \"%s\", \"model\": \"wrn28_2\", \"algorithm\": \"fixmatch\", \"batch\": 64,"
+              + " \"mu\": 7, \"precision\": \"%s\", \"images_per_second\": %s}", row[0], row[1], row[2]));
+    }
+    Files.writeString(f, "{\"runs\": [" + runs + "]}");
+    BenchReport r = BenchReport.read(f);
+    assertEquals(2, r.steps().size(), "one row per precision");
+    assertTrue(r.hasBfloat16());
+    String md = r.markdown();
+    assertTrue(md.contains("| wrn28_2 | fixmatch | 64 | 100.0 | 250.0 | 80.0 | 200.0 | 2.50x | 2.50x | 1.25x |"), md);
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.simmatch.UserInputException;
+import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.ConfigLoader;
 import java.io.IOException;
@@ -18,6 +19,10 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
 
 /** End-to-end training on a tiny image folder: resume equivalence, divergence, run directory. */
 class TrainerTest {
@@ -31,6 +36,11 @@ class TrainerTest {
 
   /** SimMatch with every piece of state active: bank, DA queue, EMA, optimizer slots, schedule. */
   static Config config(String... extra) {
+    return config(data, extra);
+  }
+
+  /** As {@link #config(String...)} over the tiny image folder in {@code data}. */
+  static Config config(Path data, String... extra) {
     List<String> sets = new ArrayList<>(List.of(
         "data.dataset=folder", "data.dir=" + data, "data.labels=8", "data.workers=1", "data.prefetch=1",
         "model.arch=cnn-small", "model.proj_dim=16",
@@ -77,6 +87,56 @@ class TrainerTest {
     assertEquals(a.finalTop1Raw(), b.finalTop1Raw());
     assertEquals(6, b.steps());
     assertEquals(2, b.evaluations(), "the evaluation at step 3 is kept from the first attempt");
+  }
+
+  /**
+   * ReMixMatch: DA p_model, the rotation head (online and EMA), two strong views, the rotated view
+   * and the host-side MixUp draws must all come back the same after a resume.
+   */
+  @Test
+  void resumedReMixMatchRunEndsWithTheSameStateAsAStraightRun() throws IOException {
+    String[] rmm = {"algorithm.name=remixmatch", "algorithm.da=ema", "algorithm.da_target=labeled",
+        "algorithm.lambda_u=1.5", "algorithm.unsup_warm_up=0.5", "train.mu=1"};
+    Path straight = runs.resolve("rmm-straight");
+    TrainResult a = new Trainer(config(rmm), straight, false).run();
+
+    Path interrupted = runs.resolve("rmm-interrupted");
+    assertThrows(IllegalStateException.class,
+        () -> new Trainer(config(rmm), interrupted, false).listen(new CrashAfter(5)).run());
+    TrainResult b = new Trainer(config(rmm), interrupted, true).run();
+
+    String ckpt = "checkpoints/step-00000006/ckpt.data-00000-of-00001";
+    assertArrayEquals(Files.readAllBytes(straight.resolve(ckpt)), Files.readAllBytes(interrupted.resolve(ckpt)),
+        "every variable (weights, EMA, slots, p_model, rotation head, step) matches");
+    assertEquals(a.finalTop1Ema(), b.finalTop1Ema());
+    // p_model starts at zeros; restored from the checkpoint it is an average of probability rows.
+    Config cfg = config(rmm);
+    float[] uniform = {0.25f, 0.25f, 0.25f, 0.25f};
+    try (TrainGraph g = new TrainGraph(cfg, AlgorithmRegistry.create(cfg, 4, 8, 16, uniform), TinyData.SIDE,
+            TinyData.SIDE, 1, 4);
+        Session s = new Session(g.graph)) {
+      Checkpoints.restore(s, straight.resolve("checkpoints/step-00000006"));
+      try (Result r = s.runner().fetch("remixmatch/da_p_model").fetch("rot_classifier.weight")
+          .fetch("ema/rot_classifier.weight").run()) {
+        float[] pModel = new float[4];
+        ((TFloat32) r.get(0)).copyTo(DataBuffers.of(pModel, false, false));
+        assertEquals(1.0, pModel[0] + pModel[1] + pModel[2] + pModel[3], 1e-5);
+        assertEquals(4, r.get(1).shape().get(1), "rotation head [D,4]");
+        assertEquals(4, r.get(2).shape().get(1), "the EMA network carries the rotation head");
+      }
+    }
+    // The serving graph has no rotation head.
+    Path exported = runs.resolve("rmm-exported");
+    assertEquals(0, dev.simmatch.cli.Main.commandLine().execute("export", "--run-dir", straight.toString(), "--out",
+        exported.toString()));
+    String servingGraph = new String(Files.readAllBytes(exported.resolve("1/saved_model.pb")),
+        java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(servingGraph.contains("backbone.classifier.weight"), "the classifier is exported");
+    assertFalse(servingGraph.contains("rot_classifier"), "the rotation head stays out of the serving graph");
+    String header = Files.readAllLines(straight.resolve("metrics.csv")).get(0);
+    for (String col : List.of("loss_x", "loss_u", "loss_u1", "loss_rot", "unsup_warmup", "pseudo_label_acc")) {
+      assertTrue(header.contains(col), header);
+    }
   }
 
   @Test

@@ -25,6 +25,18 @@ final class VectorConfig {
    */
   static Config load(
       VectorFile file, String algorithm, Map<String, String> renames, Map<String, String> extra) {
+    return load(file, algorithm, renames, extra, Map.of());
+  }
+
+  /**
+   * As above, plus overrides of other sections given with their full key (e.g. {@code train.steps}).
+   */
+  static Config load(
+      VectorFile file,
+      String algorithm,
+      Map<String, String> renames,
+      Map<String, String> extra,
+      Map<String, String> fullKeys) {
     List<String> sets = new ArrayList<>();
     sets.add("algorithm.name=" + algorithm);
     for (String key : file.configNames()) {
@@ -36,6 +48,7 @@ final class VectorConfig {
       sets.add("algorithm." + target + "=" + scalar(file, key, value));
     }
     extra.forEach((k, v) -> sets.add("algorithm." + k + "=" + v));
+    fullKeys.forEach((k, v) -> sets.add(k + "=" + v));
     try {
       return ConfigLoader.load(null, sets);
     } catch (UserInputException e) {

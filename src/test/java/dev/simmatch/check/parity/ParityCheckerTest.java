@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.simmatch.TestPaths;
+import dev.simmatch.config.Precision;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -31,11 +32,34 @@ class ParityCheckerTest {
   }
 
   private static Outcome run(ParityChecker.Settings settings) {
+    return run(settings, ParityChecker.Tolerance.DEFAULT, Precision.FLOAT32);
+  }
+
+  private static Outcome run(ParityChecker.Settings settings, ParityChecker.Tolerance tolerance, Precision precision) {
     StringWriter text = new StringWriter();
     ParityChecker.Report report =
-        new ParityChecker(settings, ParityChecker.Tolerance.DEFAULT, new PrintWriter(text))
+        new ParityChecker(settings, tolerance, precision, new PrintWriter(text))
             .run(TestPaths.reference().resolve("wrn28_2"));
     return new Outcome(report, text.toString());
+  }
+
+  /** The bfloat16 mode runs the mixed-precision network (emulated where the CPU lacks bfloat16). */
+  @Test
+  void bfloat16NetworkPassesItsOwnToleranceAndMissesTheFloat32One() {
+    Outcome o = run(REF, ParityChecker.Tolerance.BFLOAT16, Precision.BFLOAT16);
+    assertEquals(0, o.report().failed(), o.text());
+    assertTrue(o.text().contains("precision: bfloat16"), o.text());
+    ParityChecker.Check logits = o.report().checks().stream()
+        .filter(c -> c.name().equals("train logits")).findFirst().orElseThrow();
+    assertTrue(logits.maxError() > ParityChecker.Tolerance.DEFAULT.logitsAtol(),
+        "bfloat16 rounding shows in the logits: " + o.text());
+  }
+
+  @Test
+  void bfloat16ToleranceStillCatchesAMissingWeightDecay() {
+    Outcome o = run(new ParityChecker.Settings(REF.lr(), REF.momentum(), REF.nesterov(), 0, REF.bnMomentum()),
+        ParityChecker.Tolerance.BFLOAT16, Precision.BFLOAT16);
+    assertFalse(o.passedByName().get("after 2 steps: rescaling (weight decay)"), o.text());
   }
 
   @Test

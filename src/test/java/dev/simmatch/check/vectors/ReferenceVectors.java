@@ -305,6 +305,214 @@ final class ReferenceVectors {
     JSON.writeValue(file.toFile(), root);
   }
 
+  /** ReMixMatch settings of one generated file (USB semantics, see the shared ReMixMatch notes). */
+  record ReMixMatchSpec(
+      int c,
+      int bx,
+      int bu,
+      int d,
+      double t,
+      double lambdaU,
+      double lambdaKl,
+      double lambdaRot,
+      double warmUp,
+      long numTrainIter,
+      long it,
+      boolean withPModel,
+      double momentum,
+      double eps,
+      long seed) {}
+
+  static void writeReMixMatch(Path file, ReMixMatchSpec s) throws IOException {
+    Random rnd = new Random(s.seed());
+    int n = s.bx() + 3 * s.bu();
+    int[] y = ints(rnd, s.bx(), s.c());
+    int[] counts = new int[s.c()];
+    for (int k = 0; k < s.c(); k++) {
+      counts[k] = 1 + rnd.nextInt(5);
+    }
+    double[] pModel = s.withPModel() ? softmax(gaussian(rnd, 1, s.c(), 1)[0], 1) : null;
+    double[][] lw = gaussian(rnd, s.bu(), s.c(), 2);
+    double[][] xlb = gaussian(rnd, s.bx(), s.d(), 1);
+    double[][] xs0 = gaussian(rnd, s.bu(), s.d(), 1);
+    double[][] xs1 = gaussian(rnd, s.bu(), s.d(), 1);
+    double[][] xw = gaussian(rnd, s.bu(), s.d(), 1);
+    double sample = rnd.nextDouble();
+    int[] perm = new int[n];
+    for (int i = 0; i < n; i++) {
+      perm[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int tmp = perm[i];
+      perm[i] = perm[j];
+      perm[j] = tmp;
+    }
+    double[][] lm = gaussian(rnd, n, s.c(), 2);
+    double[][] ls0 = gaussian(rnd, s.bu(), s.c(), 2);
+    double[][] lr = gaussian(rnd, s.bu(), 4, 2);
+    int[] rot = ints(rnd, s.bu(), 4);
+
+    int total = 0;
+    for (int k : counts) {
+      total += k;
+    }
+    double[] target = new double[s.c()];
+    for (int k = 0; k < s.c(); k++) {
+      target[k] = (double) counts[k] / total;
+    }
+    double[][] probs = new double[s.bu()][];
+    for (int b = 0; b < s.bu(); b++) {
+      probs[b] = softmax(lw[b], 1);
+    }
+    double[] mean = colMean(probs);
+    double[] model = new double[s.c()];
+    for (int k = 0; k < s.c(); k++) {
+      model[k] = pModel == null ? mean[k] : s.momentum() * pModel[k] + (1 - s.momentum()) * mean[k];
+    }
+    double[][] aligned = new double[s.bu()][s.c()];
+    double[][] guess = new double[s.bu()][s.c()];
+    for (int b = 0; b < s.bu(); b++) {
+      for (int k = 0; k < s.c(); k++) {
+        aligned[b][k] = probs[b][k] * (target[k] + s.eps()) / (model[k] + s.eps());
+      }
+      aligned[b] = normalise(aligned[b]);
+      for (int k = 0; k < s.c(); k++) {
+        guess[b][k] = Math.pow(aligned[b][k], 1 / s.t());
+      }
+      guess[b] = normalise(guess[b]);
+    }
+    double lam = Math.max(sample, 1 - sample);
+    double[][] targets = new double[n][];
+    double[][] rowsIn = new double[n][];
+    for (int i = 0; i < n; i++) {
+      if (i < s.bx()) {
+        targets[i] = new double[s.c()];
+        targets[i][y[i]] = 1;
+        rowsIn[i] = xlb[i];
+      } else {
+        int g = (i - s.bx()) / s.bu();
+        int r = (i - s.bx()) % s.bu();
+        targets[i] = guess[r];
+        rowsIn[i] = (g == 0 ? xs0 : g == 1 ? xs1 : xw)[r];
+      }
+    }
+    double[][] mixedT = new double[n][s.c()];
+    double[][] mixedX = new double[n][s.d()];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < s.c(); k++) {
+        mixedT[i][k] = lam * targets[i][k] + (1 - lam) * targets[perm[i]][k];
+      }
+      for (int k = 0; k < s.d(); k++) {
+        mixedX[i][k] = lam * rowsIn[i][k] + (1 - lam) * rowsIn[perm[i]][k];
+      }
+    }
+    double w = Math.min(Math.max(s.it() / (s.warmUp() * s.numTrainIter()), 0), 1);
+    double lossX = 0;
+    double lossU = 0;
+    double[][] gm = new double[n][s.c()];
+    for (int i = 0; i < n; i++) {
+      double[] sm = softmax(lm[i], 1);
+      double ce = 0;
+      for (int k = 0; k < s.c(); k++) {
+        ce -= mixedT[i][k] * Math.log(sm[k]);
+      }
+      boolean labeled = i < s.bx();
+      double scale = labeled ? 1.0 / s.bx() : s.lambdaU() * w / (3 * s.bu());
+      for (int k = 0; k < s.c(); k++) {
+        gm[i][k] = scale * (sm[k] - mixedT[i][k]);
+      }
+      if (labeled) {
+        lossX += ce / s.bx();
+      } else {
+        lossU += ce / (3 * s.bu());
+      }
+    }
+    double lossU1 = 0;
+    double[][] gs0 = new double[s.bu()][s.c()];
+    double lossRot = 0;
+    double[][] gr = new double[s.bu()][4];
+    for (int b = 0; b < s.bu(); b++) {
+      double[] sm = softmax(ls0[b], 1);
+      for (int k = 0; k < s.c(); k++) {
+        lossU1 -= guess[b][k] * Math.log(sm[k]) / s.bu();
+        gs0[b][k] = s.lambdaKl() * w * (sm[k] - guess[b][k]) / s.bu();
+      }
+      double[] sr = softmax(lr[b], 1);
+      lossRot -= Math.log(sr[rot[b]]) / s.bu();
+      for (int k = 0; k < 4; k++) {
+        gr[b][k] = s.lambdaRot() * (sr[k] - (k == rot[b] ? 1 : 0)) / s.bu();
+      }
+    }
+    double loss = lossX + s.lambdaKl() * w * lossU1 + s.lambdaU() * w * lossU + s.lambdaRot() * lossRot;
+
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("T", s.t());
+    config.put("lambda_u", s.lambdaU());
+    config.put("lambda_kl", s.lambdaKl());
+    config.put("lambda_rot", s.lambdaRot());
+    config.put("unsup_warm_up", s.warmUp());
+    config.put("num_train_iter", s.numTrainIter());
+    config.put("mixup_alpha", 0.75);
+    config.put("mixup_is_bias", true);
+    config.put("mixup_manifold", false);
+    config.put("da", "ema");
+    config.put("da_momentum", s.momentum());
+    config.put("da_eps", s.eps());
+    config.put("p_target", "labeled_class_distribution");
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    inputs.put("it", s.it());
+    inputs.put("labels_x", y);
+    inputs.put("labeled_class_counts", counts);
+    inputs.put("p_model", pModel);
+    inputs.put("logits_u_w", lw);
+    inputs.put("x_lb", xlb);
+    inputs.put("x_ulb_s_0", xs0);
+    inputs.put("x_ulb_s_1", xs1);
+    inputs.put("x_ulb_w", xw);
+    inputs.put("mixup_beta_sample", sample);
+    inputs.put("mixup_perm", perm);
+    inputs.put("logits_mixed", lm);
+    inputs.put("logits_u_s0", ls0);
+    inputs.put("logits_rot", lr);
+    inputs.put("rot_labels", rot);
+    Map<String, Object> outputs = new LinkedHashMap<>();
+    outputs.put("p_target", target);
+    outputs.put("probs_u_w", probs);
+    outputs.put("p_model_after", model);
+    outputs.put("probs_aligned", aligned);
+    outputs.put("guess", guess);
+    outputs.put("mixup_lambda", lam);
+    outputs.put("input_targets", targets);
+    outputs.put("mixed_targets", mixedT);
+    outputs.put("mixed_inputs", mixedX);
+    outputs.put("unsup_warmup", w);
+    outputs.put("loss_x", lossX);
+    outputs.put("loss_u", lossU);
+    outputs.put("loss_u1", lossU1);
+    outputs.put("loss_rot", lossRot);
+    outputs.put("loss", loss);
+    outputs.put("grad_logits_mixed", gm);
+    outputs.put("grad_logits_u_s0", gs0);
+    outputs.put("grad_logits_rot", gr);
+    Map<String, Object> dims = new LinkedHashMap<>();
+    dims.put("classes", s.c());
+    dims.put("batch_labeled", s.bx());
+    dims.put("batch_unlabeled", s.bu());
+    dims.put("input_dim", s.d());
+    dims.put("mixed_rows", n);
+    dims.put("rotations", 4);
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("algorithm", "remixmatch");
+    root.put("variant", "usb");
+    root.put("seed", s.seed());
+    root.put("dims", dims);
+    root.put("config", config);
+    root.put("inputs", inputs);
+    root.put("outputs", outputs);
+    JSON.writeValue(file.toFile(), root);
+  }
+
   /** float32 may round a value this close to tau to the other side; pick another seed then. */
   private static void requireClearOfThreshold(double confidence, double tau) {
     if (Math.abs(confidence - tau) < 1e-4) {

@@ -160,4 +160,52 @@ class VectorCheckerTest {
     assertTrue(extra.problems().toString().contains("p_target_after"));
     assertFalse(VectorChecker.check(dir.resolve("unknown.json")).passed());
   }
+
+  @Test
+  void everyReMixMatchReferenceVectorPasses() {
+    List<Path> files = VectorChecker.files(TestPaths.reference().resolve("remixmatch-vectors"));
+    assertEquals(9, files.size(), "first, ramp and full cases for seeds 1-3");
+    for (Path f : files) {
+      Comparison.Result r = VectorChecker.check(f);
+      assertEquals("remixmatch", r.algorithm());
+      assertTrue(r.passed(), f.getFileName() + ": " + r.problems());
+      assertTrue(r.worstRatio() <= 1 && r.maxError() < 1e-4, f.getFileName() + " max error " + r.maxError());
+    }
+  }
+
+  @Test
+  void generatedReMixMatchVectorsWithOtherShapesAndSettingsPass(@TempDir Path dir) throws Exception {
+    // mu = 2, C = 4, first step without p_model, short ramp mid-way
+    ReferenceVectors.writeReMixMatch(dir.resolve("remixmatch-a.json"),
+        new ReferenceVectors.ReMixMatchSpec(4, 3, 6, 5, 0.4, 1.0, 0.7, 0.3, 0.25, 40, 0, false, 0.9, 1e-6, 21));
+    ReferenceVectors.writeReMixMatch(dir.resolve("remixmatch-b.json"),
+        new ReferenceVectors.ReMixMatchSpec(4, 3, 6, 5, 0.4, 1.0, 0.7, 0.3, 0.25, 40, 7, true, 0.9, 1e-6, 22));
+    // Bu not a multiple of Bx, ramp finished, T = 1, rotation weight 0
+    ReferenceVectors.writeReMixMatch(dir.resolve("remixmatch-c.json"),
+        new ReferenceVectors.ReMixMatchSpec(7, 2, 3, 1, 1.0, 2.0, 0.0, 0.0, 0.5, 10, 9, true, 0.5, 1e-3, 23));
+    for (Path f : VectorChecker.files(dir)) {
+      Comparison.Result r = VectorChecker.check(f);
+      assertTrue(r.passed(), f.getFileName() + ": " + r.problems());
+    }
+  }
+
+  @Test
+  void aReMixMatchFileWithAWrongTermOrAnUnsupportedSettingFails(@TempDir Path dir) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    Path source = TestPaths.reference().resolve("remixmatch-vectors/remixmatch-ramp-2.json");
+    ObjectNode root = (ObjectNode) json.readTree(source.toFile());
+    ObjectNode outputs = (ObjectNode) root.get("outputs");
+    outputs.put("loss_rot", outputs.get("loss_rot").asDouble() + 1e-3);
+    json.writeValue(dir.resolve("rot.json").toFile(), root);
+    Comparison.Result r = VectorChecker.check(dir.resolve("rot.json"));
+    assertFalse(r.passed());
+    assertEquals("loss_rot", r.worstTensor());
+
+    root = (ObjectNode) json.readTree(source.toFile());
+    ((ObjectNode) root.get("config")).put("mixup_is_bias", false);
+    json.writeValue(dir.resolve("bias.json").toFile(), root);
+    r = VectorChecker.check(dir.resolve("bias.json"));
+    assertFalse(r.passed());
+    assertTrue(r.problems().get(0).contains("config.mixup_is_bias"), r.problems().toString());
+  }
 }
