@@ -11,7 +11,8 @@ import java.util.Random;
 /**
  * Drill 9, serving half: N calls of the exported model on one image each in one JVM, the resident
  * memory sampled every 1000 calls into a CSV ({@code calls,rss_mib}) that scripts/drills fits a
- * line to.
+ * line to. scripts/drills runs it with a fixed, pre-touched Java heap, so that the heap growing
+ * towards -Xmx is not mistaken for a leak.
  *
  * <p>{@code PredictSoak MODEL_VERSION_DIR CALLS OUT_CSV}
  */
