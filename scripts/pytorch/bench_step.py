@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Times one training step of supervised, FixMatch, SimMatch and ReMixMatch in PyTorch.
+"""Times one training step of supervised, FixMatch, SimMatch, ReMixMatch and SimCLR in PyTorch.
 
 Written for this project from the semantics in its notes (same model definitions, batch
 composition and losses as the Java side) so that `scripts/bench` can report Java/PyTorch
@@ -83,8 +83,31 @@ class WRN(nn.Module):
         return self.fc(h), F.normalize(self.mlp_proj(h), dim=1)
 
 
+class SimclrHead(nn.Module):
+    """SimCLR's projection head (notes/selfsup.md): Linear without bias + BatchNorm1d, ReLU except
+    after the last layer, whose BatchNorm has no beta (kept at 0, not trained)."""
+
+    def __init__(self, width, proj=128, layers=3):
+        super().__init__()
+        mods = []
+        for j in range(layers):
+            last = j == layers - 1
+            out = proj if last else width
+            mods.append(nn.Linear(width, out, bias=False))
+            bn = nn.BatchNorm1d(out, eps=1e-5, momentum=0.1)
+            if last:
+                bn.bias.requires_grad_(False)
+            mods.append(bn)
+            if not last:
+                mods.append(nn.ReLU())
+        self.layers = nn.Sequential(*mods)
+
+    def forward(self, h):
+        return self.layers(h)
+
+
 class CnnSmall(nn.Module):
-    def __init__(self, classes, channels=1, proj=128):
+    def __init__(self, classes, channels=1, proj=128, head="simmatch"):
         super().__init__()
 
         def block(cin, cout):
@@ -95,13 +118,19 @@ class CnnSmall(nn.Module):
             *block(32, 64), *block(64, 64), nn.MaxPool2d(2),
             *block(64, 128))
         self.fc = nn.Linear(128, classes)
-        self.mlp_proj = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, proj))
+        self.simclr = head == "simclr"
+        if self.simclr:
+            self.proj_head = SimclrHead(128, proj)
+        else:
+            self.mlp_proj = nn.Sequential(nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, proj))
 
     def pooled(self, x):
         return F.adaptive_avg_pool2d(self.features(x), 1).flatten(1)
 
     def forward(self, x):
         h = self.pooled(x)
+        if self.simclr:
+            return self.fc(h), self.proj_head(h)
         return self.fc(h), F.normalize(self.mlp_proj(h), dim=1)
 
 
@@ -166,6 +195,53 @@ def step_simmatch(model, x, y, uw, us, state, tau=0.95, tt=0.1, ts=0.1, alpha=0.
     return loss
 
 
+def step_simclr(model, uw, us, t=0.5):
+    """SimCLR's NT-Xent as the official code: one forward over both views, L2-normalised rows,
+    self-similarities masked by subtracting 1e9, loss_a + loss_b."""
+    n = uw.shape[0]
+    _, z = model(torch.cat([uw, us]))
+    h1, h2 = F.normalize(z[:n], dim=1), F.normalize(z[n:], dim=1)
+    mask = torch.eye(n) * 1e9
+    target = torch.arange(n)
+    logits_ab, logits_ba = h1 @ h2.t() / t, h2 @ h1.t() / t
+    logits_aa, logits_bb = h1 @ h1.t() / t - mask, h2 @ h2.t() / t - mask
+    return (F.cross_entropy(torch.cat([logits_ab, logits_aa], 1), target)
+            + F.cross_entropy(torch.cat([logits_ba, logits_bb], 1), target))
+
+
+class Lars:
+    """SimCLR's LARS (classic momentum, no Nesterov): excluded parameters (BN, biases, classifier)
+    get v = m v + lr g; the others g' = g + wd w, trust = eeta |w| / |g'|, v = m v + lr trust g';
+    then w -= v."""
+
+    def __init__(self, model, lr=1.0, momentum=0.9, wd=1e-4, eeta=0.001):
+        bn = {id(p) for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+              for p in m.parameters()}
+        self.params = [(p, id(p) in bn or n.endswith("bias") or n.startswith("fc."))
+                       for n, p in model.named_parameters() if p.requires_grad]
+        self.slots = [torch.zeros_like(p) for p, _ in self.params]
+        self.lr, self.m, self.wd, self.eeta = lr, momentum, wd, eeta
+
+    def zero_grad(self, set_to_none=True):
+        for p, _ in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        for (p, excluded), v in zip(self.params, self.slots):
+            if p.grad is None:
+                continue
+            g = p.grad
+            if excluded:
+                v.mul_(self.m).add_(g, alpha=self.lr)
+            else:
+                g = g + self.wd * p
+                wn, gn = p.norm(), g.norm()
+                trust = self.eeta * wn / gn if wn > 0 and gn > 0 else 1.0
+                v.mul_(self.m).add_(g * (self.lr * trust))
+            p.sub_(v)
+
+
 def pooled_features(model, x):
     return model.pooled(x) if isinstance(model, CnnSmall) else model.features(x)
 
@@ -225,7 +301,8 @@ def step_remixmatch(model, x, y, uw, us0, us1, urot, rot, state, T=0.5, alpha=0.
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="wrn28_2", choices=["wrn28_2", "cnn-small"])
-    ap.add_argument("--algorithm", default="supervised", choices=["supervised", "fixmatch", "simmatch", "remixmatch"])
+    ap.add_argument("--algorithm", default="supervised",
+                    choices=["supervised", "fixmatch", "simmatch", "remixmatch", "simclr"])
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--mu", type=int, default=7)
     ap.add_argument("--size", type=int, default=None, help="image side (default 32 for wrn, 28 for cnn-small)")
@@ -248,7 +325,10 @@ def main():
     size = a.size or (32 if a.model == "wrn28_2" else 28)
     ch = a.channels or (3 if a.model == "wrn28_2" else 1)
     fmt = torch.channels_last if a.memory_format == "channels_last" else torch.contiguous_format
-    model = WRN(a.classes) if a.model == "wrn28_2" else CnnSmall(a.classes, ch)
+    if a.algorithm == "simclr" and a.model != "cnn-small":
+        raise SystemExit("bench_step: --algorithm simclr is written for cnn-small only")
+    head = "simclr" if a.algorithm == "simclr" else "simmatch"
+    model = WRN(a.classes) if a.model == "wrn28_2" else CnnSmall(a.classes, ch, head=head)
     if a.algorithm == "remixmatch":
         model.rot_classifier = nn.Linear(model.fc.in_features, 4)
     model = model.to(memory_format=fmt)
@@ -256,6 +336,8 @@ def main():
     no_decay = [p for n, p in model.named_parameters() if "bn" in n or "bias" in n]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
                           lr=0.03, momentum=0.9, nesterov=True)
+    if a.algorithm == "simclr":
+        opt = Lars(model)
     model.train()
     forward = Autocast(model, torch.bfloat16) if a.autocast == "bf16" else model
     b, bu = a.batch, a.batch * a.mu
@@ -271,7 +353,7 @@ def main():
     urot = torch.randn(bu, ch, size, size).contiguous(memory_format=fmt)
     rot = torch.randint(0, 4, (bu,))
     # Images the batcher delivers per step, as on the Java side.
-    per_step = {"supervised": b, "remixmatch": b + 4 * bu}.get(a.algorithm, b + 2 * bu)
+    per_step = {"supervised": b, "remixmatch": b + 4 * bu, "simclr": 2 * bu}.get(a.algorithm, b + 2 * bu)
     # EMA evaluation model as on the Java side: parameters averaged with decay 0.999, BN running
     # statistics copied.
     ema_params = [p.detach().clone() for p in model.parameters()]
@@ -290,6 +372,8 @@ def main():
             loss = step_supervised(forward, x, y, state)
         elif a.algorithm == "fixmatch":
             loss = step_fixmatch(forward, x, y, uw, us, state)
+        elif a.algorithm == "simclr":
+            loss = step_simclr(forward, uw, us)
         elif a.algorithm == "simmatch":
             loss = step_simmatch(forward, x, y, uw, us, state)
         else:

@@ -28,6 +28,19 @@ public interface Algorithm {
     return false;
   }
 
+  /** True if the labeled batch enters the loss (false: SimCLR, which reads only unlabeled views). */
+  default boolean usesLabeled() {
+    return true;
+  }
+
+  /**
+   * Images in the batch that {@code train.lr_scaling} scales the learning rate by: B for
+   * algorithms driven by the labeled batch, mu*B for those that read only unlabeled images.
+   */
+  default int scalingBatch(int batchSize, int mu) {
+    return usesLabeled() ? batchSize : mu * batchSize;
+  }
+
   /**
    * @param tf graph ops
    * @param online the network being trained

@@ -6,7 +6,8 @@ import java.util.List;
 /** Creates the algorithm named by {@code algorithm.name}. */
 public final class AlgorithmRegistry {
   /** Known names, in the order they are listed to users. */
-  public static final List<String> NAMES = List.of(Supervised.NAME, FixMatch.NAME, SimMatch.NAME, ReMixMatch.NAME);
+  public static final List<String> NAMES =
+      List.of(Supervised.NAME, FixMatch.NAME, SimMatch.NAME, ReMixMatch.NAME, SimClr.NAME);
 
   private AlgorithmRegistry() {}
 
@@ -31,6 +32,7 @@ public final class AlgorithmRegistry {
       case Supervised.NAME -> new Supervised(numClasses);
       case FixMatch.NAME -> new FixMatch(config.algorithm(), numClasses);
       case ReMixMatch.NAME -> new ReMixMatch(config, numClasses, labeledDistribution);
+      case SimClr.NAME -> new SimClr(config);
       default -> new SimMatch(config, numClasses, bankSize, embeddingDim, labeledDistribution);
     };
   }

@@ -92,7 +92,7 @@ public final class StepBench {
     int bu = alg.usesUnlabeled() ? cfg.train().mu() * b : 0;
     int views = alg.strongViews();
     boolean rotated = alg.usesRotatedView();
-    int perStep = b + (1 + views + (rotated ? 1 : 0)) * bu;
+    int perStep = (alg.usesLabeled() ? b : 0) + (1 + views + (rotated ? 1 : 0)) * bu;
     RandomBatch[] batches = new RandomBatch[DISTINCT_BATCHES];
     for (int i = 0; i < batches.length; i++) {
       batches[i] = RandomBatch.draw(new Random(i), b, bu, size, channels, classes, bankRows, views, rotated);

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       PredictCommand.class,
       GraphCommand.class,
+      PipelineCommand.class,
     })
 public final class Main implements Runnable {
   public static final int EXIT_RUNTIME = 1;

@@ -30,7 +30,9 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       double mixupAlpha,
       double lambdaKl,
       double lambdaRot,
-      double unsupWarmUp) {}
+      double unsupWarmUp,
+      double temperature,
+      boolean hiddenNorm) {}
 
   public record Data(
       String dataset,
@@ -53,9 +55,19 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       Integer extraUnlabeledLimit,
       boolean download,
       String cacheDir,
-      String mirror) {}
+      String mirror,
+      double cropMinArea,
+      double jitterStrength,
+      double jitterProb,
+      double grayscaleProb,
+      double blurProb) {}
 
-  public record Model(String arch, int projDim, double bnMomentum) {}
+  public record Model(String arch, int projDim, double bnMomentum, String head, int projLayers, int ftProjSelector) {
+    /** The SimMatch head with its defaults: what every run used before {@code model.head} existed. */
+    public Model(String arch, int projDim, double bnMomentum) {
+      this(arch, projDim, bnMomentum, "simmatch", 3, 0);
+    }
+  }
 
   public record Train(
       int steps,
@@ -78,7 +90,15 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       long seed,
       int threads,
       String runsDir,
-      String precision) {}
+      String precision,
+      String optimizer,
+      double larsEeta,
+      List<String> larsExclude,
+      String lrScaling,
+      String initFrom,
+      String initCheckpoint,
+      String initTake,
+      boolean initZeroClassifier) {}
 
   /** The run name: {@code name} if set, else algorithm-dataset-labels-sSEED. */
   public String runName() {

@@ -2,6 +2,7 @@ package dev.simmatch.config;
 
 import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.AlgorithmRegistry;
+import dev.simmatch.train.LearningRate;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -100,6 +101,9 @@ final class ConfigChecks {
     atLeast("train.weight_decay", t.weightDecay(), 0);
     choice("train.schedule", t.schedule(), "cosine", "warmup-cosine", "constant");
     choice("train.precision", t.precision(), Precision.VALUES.toArray(String[]::new));
+    choice("train.optimizer", t.optimizer(), "sgd", "lars");
+    above("train.lars_eeta", t.larsEeta(), 0);
+    choice("train.lr_scaling", t.lrScaling(), LearningRate.SCALINGS.toArray(String[]::new));
     atLeast("train.cosine_cycles", t.cosineCycles(), 0);
     range("train.warmup_steps", t.warmupSteps(), 0, Integer.MAX_VALUE);
     if ("warmup-cosine".equals(t.schedule()) && t.warmupSteps() >= t.steps()) {

@@ -6,6 +6,7 @@ import dev.simmatch.data.augment.Cutout;
 import dev.simmatch.data.augment.ImageNetStrongView;
 import dev.simmatch.data.augment.ImageNetWeakView;
 import dev.simmatch.data.augment.RandAugment;
+import dev.simmatch.data.augment.SimclrView;
 import dev.simmatch.data.augment.StrongView;
 import dev.simmatch.data.augment.View;
 import dev.simmatch.data.augment.WeakView;
@@ -14,7 +15,8 @@ import dev.simmatch.data.augment.WeakView;
  * The weak and strong augmentations of a run. The weak view also serves the labeled batch.
  *
  * @param weak flip + reflect-padded random crop, or the ImageNet resized crop + flip
- * @param strong weak + RandAugment + Cutout, or the ImageNet (MoCo-v2) view
+ * @param strong weak + RandAugment + Cutout, or the ImageNet (MoCo-v2) view; with {@code
+ *     data.strong: simclr} both are the SimCLR view
  */
 public record Views(View weak, View strong) {
 
@@ -42,8 +44,26 @@ public record Views(View weak, View strong) {
       }
       // The official ImageNet pair: resized-crop weak view, MoCo-v2 strong view (data.crop_pad unused).
       case "imagenet" -> new Views(new ImageNetWeakView(flip), new ImageNetStrongView(flip));
-      default -> throw new UserInputException("data.strong is '" + data.strong() + "', expected randaugment or imagenet");
+      // SimCLR: two independent views of the same kind (they differ by their random streams).
+      case "simclr" -> {
+        check("data.crop_min_area", data.cropMinArea(), 1e-9, 1, "a fraction of the image in (0, 1]");
+        check("data.jitter_strength", data.jitterStrength(), 0, 1.2499, "in [0, 1.25)");
+        check("data.jitter_prob", data.jitterProb(), 0, 1, "a probability");
+        check("data.grayscale_prob", data.grayscaleProb(), 0, 1, "a probability");
+        check("data.blur_prob", data.blurProb(), 0, 1, "a probability");
+        SimclrView view = new SimclrView(
+            flip, data.cropMinArea(), data.jitterStrength(), data.jitterProb(), data.grayscaleProb(), data.blurProb());
+        yield new Views(view, view);
+      }
+      default -> throw new UserInputException(
+          "data.strong is '" + data.strong() + "', expected randaugment, imagenet or simclr");
     };
+  }
+
+  private static void check(String key, double v, double lo, double hi, String expected) {
+    if (!(v >= lo && v <= hi)) {
+      throw new UserInputException(key + " is " + v + ", expected " + expected);
+    }
   }
 
   private static RandAugment randAugment(Config.Data data) {

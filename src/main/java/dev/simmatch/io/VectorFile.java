@@ -168,6 +168,35 @@ public final class VectorFile {
     return toNd("outputs." + name, section("outputs").get(name), shape);
   }
 
+  /**
+   * A number or nested lists reached from the top by object keys and list indices, e.g. {@code
+   * at("outputs", "after_step", "0", "params", "conv/kernel")}.
+   */
+  public Nd at(String... path) {
+    return toNd(String.join(".", path), node(path), (long[]) null);
+  }
+
+  /** The keys of the object reached by {@code path} (see {@link #at}), in file order. */
+  public List<String> keysAt(String... path) {
+    JsonNode n = node(path);
+    if (!n.isObject()) {
+      throw error(String.join(".", path), "an object");
+    }
+    return names(n);
+  }
+
+  private JsonNode node(String... path) {
+    JsonNode n = root;
+    for (int i = 0; i < path.length; i++) {
+      String key = path[i];
+      n = n.isArray() && key.matches("\\d+") ? n.get(Integer.parseInt(key)) : n.get(key);
+      if (n == null || n.isNull()) {
+        throw error(String.join(".", java.util.Arrays.copyOf(path, i + 1)), "a value");
+      }
+    }
+    return n;
+  }
+
   /** The raw shape of an output as stored. */
   public long[] outputShape(String name) {
     return toNd("outputs." + name, section("outputs").get(name), (long[]) null).shape();

@@ -28,7 +28,7 @@ final class CnnSmall implements Network {
   private final List<BatchNorm> bns = new ArrayList<>();
   private final OutputHeads heads;
 
-  CnnSmall(Params params, int numClasses, int channels, int projDim, float bnMomentum, long seed) {
+  CnnSmall(Params params, int numClasses, int channels, HeadSpec head, float bnMomentum, long seed) {
     this.params = params;
     this.tf = params.tf();
     this.numClasses = numClasses;
@@ -39,7 +39,7 @@ final class CnnSmall implements Network {
       bns.add(new BatchNorm(params, "backbone.bn" + (i + 1), WIDTHS[i], EPS, bnMomentum));
       in = WIDTHS[i];
     }
-    heads = new OutputHeads(params, seed, "backbone.classifier", FEATURES, numClasses, projDim);
+    heads = new OutputHeads(params, seed, "backbone.classifier", FEATURES, numClasses, head);
   }
 
   @Override
@@ -53,7 +53,7 @@ final class CnnSmall implements Network {
         x = MaxPool2d.apply(tf.scope(), x, 2, 2, "VALID");
       }
     }
-    return heads.apply(x, updates);
+    return heads.apply(x, training, updates);
   }
 
   @Override

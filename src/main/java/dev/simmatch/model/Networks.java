@@ -37,8 +37,8 @@ public final class Networks {
     }
     float m = (float) cfg.bnMomentum();
     return switch (arch == null ? "" : arch) {
-      case "cnn-small" -> new CnnSmall(params, numClasses, channels, cfg.projDim(), m, seed);
-      case "resnet50" -> new ResNet50(params, numClasses, channels, cfg.projDim(), m, seed);
+      case "cnn-small" -> new CnnSmall(params, numClasses, channels, HeadSpec.of(cfg), m, seed);
+      case "resnet50" -> new ResNet50(params, numClasses, channels, HeadSpec.of(cfg), m, seed);
       default -> {
         Matcher wrn = WRN.matcher(arch == null ? "" : arch);
         int depth = wrn.matches() ? Integer.parseInt(wrn.group(1)) : 0;
@@ -48,7 +48,7 @@ public final class Networks {
               "model.arch: unknown architecture '" + arch + "', expected one of " + ARCHS
                   + " (or wrn<depth>_<widen> with depth = 6n+4)");
         }
-        yield new WideResNet(params, depth, widen, numClasses, channels, cfg.projDim(), m, seed);
+        yield new WideResNet(params, depth, widen, numClasses, channels, HeadSpec.of(cfg), m, seed);
       }
     };
   }

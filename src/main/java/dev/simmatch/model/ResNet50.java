@@ -29,7 +29,7 @@ final class ResNet50 implements Network {
   private final List<Bottleneck> blocks = new ArrayList<>();
   private final OutputHeads heads;
 
-  ResNet50(Params params, int numClasses, int channels, int projDim, float bnMomentum, long seed) {
+  ResNet50(Params params, int numClasses, int channels, HeadSpec head, float bnMomentum, long seed) {
     this.params = params;
     this.tf = params.tf();
     this.numClasses = numClasses;
@@ -44,7 +44,7 @@ final class ResNet50 implements Network {
         in = WIDTHS[s] * EXPANSION;
       }
     }
-    heads = new OutputHeads(params, seed, "backbone.fc", FEATURES, numClasses, projDim);
+    heads = new OutputHeads(params, seed, "backbone.fc", FEATURES, numClasses, head);
   }
 
   /** conv1x1 - BN - ReLU - conv3x3(stride) - BN - ReLU - conv1x1 - BN, plus the shortcut, then ReLU. */
@@ -92,7 +92,7 @@ final class ResNet50 implements Network {
     for (Bottleneck b : blocks) {
       x = b.apply(x, training, updates);
     }
-    return heads.apply(x, updates);
+    return heads.apply(x, training, updates);
   }
 
   @Override

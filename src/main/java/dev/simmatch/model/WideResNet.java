@@ -27,7 +27,7 @@ final class WideResNet implements Network {
   private final BatchNorm finalBn;
   private final OutputHeads heads;
 
-  WideResNet(Params params, int depth, int widen, int numClasses, int channels, int projDim, float bnMomentum, long seed) {
+  WideResNet(Params params, int depth, int widen, int numClasses, int channels, HeadSpec head, float bnMomentum, long seed) {
     if (depth < 10 || (depth - 4) % 6 != 0 || widen < 1) {
       throw new IllegalArgumentException("WideResNet depth must be 6n+4 (n >= 1) and widen >= 1, got " + depth + "/" + widen);
     }
@@ -46,7 +46,7 @@ final class WideResNet implements Network {
       }
     }
     finalBn = new BatchNorm(params, "backbone.bn1", widths[3], FINAL_EPS, bnMomentum);
-    heads = new OutputHeads(params, seed, "backbone.classifier", widths[3], numClasses, projDim);
+    heads = new OutputHeads(params, seed, "backbone.classifier", widths[3], numClasses, head);
   }
 
   /** One pre-activation basic unit. */
@@ -102,7 +102,7 @@ final class WideResNet implements Network {
       x = u.apply(x, training, updates);
     }
     x = act(finalBn.apply(x, training, updates));
-    return heads.apply(x, updates);
+    return heads.apply(x, training, updates);
   }
 
   @Override

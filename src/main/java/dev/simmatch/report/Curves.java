@@ -29,14 +29,18 @@ public final class Curves {
           ordered("pseudo_label_acc", "above the threshold (masked)", "unlabeled_acc", "all unlabeled"), 100),
       new Panel("mask-ratio", "mask ratio", "unlabeled above the threshold (%)", ordered("mask_ratio", "mask ratio"), 100),
       new Panel("loss", "training loss", "loss",
-          ordered("loss", "total", "loss_x", "labeled", "loss_u", "unlabeled", "loss_in", "instance"), 1));
+          ordered("loss", "total", "loss_x", "labeled", "loss_u", "unlabeled", "loss_in", "instance"), 1),
+      new Panel("knn-accuracy", "k-NN top-1 (labeled split as memory)", "top-1 (%)",
+          ordered("knn_top1", "k-NN top-1"), 1),
+      new Panel("contrastive", "contrastive accuracy", "accuracy (%)", ordered("contrast_acc", "contrast_acc"), 100));
 
   /** The metrics compared across algorithms, one chart each. */
   static final List<Panel> COMPARISON_PANELS = List.of(
       new Panel("test-accuracy", "test accuracy (EMA)", "top-1 (%)", ordered("top1_ema", ""), 1),
       new Panel("pseudo-label-accuracy", "pseudo-label accuracy", "accuracy of masked pseudo-labels (%)",
           ordered("pseudo_label_acc", ""), 100),
-      new Panel("mask-ratio", "mask ratio", "unlabeled above the threshold (%)", ordered("mask_ratio", ""), 100));
+      new Panel("mask-ratio", "mask ratio", "unlabeled above the threshold (%)", ordered("mask_ratio", ""), 100),
+      new Panel("knn-accuracy", "k-NN accuracy of the encoder", "top-1 (%)", ordered("knn_top1", ""), 1));
 
   private record Setting(String dataset, int labels) {}
 

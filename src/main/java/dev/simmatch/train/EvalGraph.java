@@ -22,6 +22,8 @@ public final class EvalGraph implements AutoCloseable {
   public final Placeholder<TFloat32> images;
   public final Operand<TFloat32> logitsRaw;
   public final Operand<TFloat32> logitsEma;
+  /** Pooled encoder features [N,D] of the online weights (k-NN). */
+  public final Operand<TFloat32> featuresRaw;
 
   /** The graph in train.precision as resolved on this CPU. */
   public EvalGraph(Config cfg, int h, int w, int c, int numClasses) {
@@ -34,7 +36,9 @@ public final class EvalGraph implements AutoCloseable {
     images = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, h, w, c)));
     Network online = Networks.create(new Params(tf, "", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
     Network ema = Networks.create(new Params(tf, "ema/", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
-    logitsRaw = online.forward(images, false).logits();
+    Network.Outputs raw = online.forward(images, false);
+    logitsRaw = raw.logits();
+    featuresRaw = raw.features();
     logitsEma = ema.forward(images, false).logits();
   }
 

@@ -15,8 +15,8 @@ import org.tensorflow.types.TInt64;
  *
  * <ul>
  *   <li>{@code cosine}: lr * cos(cycles * pi * step / total) (FixMatch/USB; cycles = 7/16)
- *   <li>{@code warmup-cosine}: lr * step / w for step &lt; w, then lr * 0.5 * (1 + cos(pi * (step -
- *       w) / (total - w))) (official SimMatch ImageNet, in steps instead of epochs)
+ *   <li>{@code warmup-cosine}: lr * step / w for step &lt; w, then lr * 0.5 * (1 + cos(pi * min(step -
+ *       w, total - w) / (total - w))) (official SimMatch ImageNet in steps instead of epochs; SimCLR)
  *   <li>{@code constant}: lr
  * </ul>
  */
@@ -25,9 +25,43 @@ public final class LearningRate {
 
   private LearningRate() {}
 
-  /** The schedule of {@code train.schedule} with train.lr, train.steps, train.cosine_cycles, train.warmup_steps. */
-  public static Operand<TFloat32> build(Ops tf, Operand<TInt64> step, Config.Train cfg) {
-    return build(tf, step, cfg.schedule(), cfg.lr(), cfg.steps(), cfg.cosineCycles(), cfg.warmupSteps());
+  /** The accepted values of {@code train.lr_scaling}. */
+  public static final List<String> SCALINGS = List.of("none", "linear", "sqrt");
+
+  /**
+   * The schedule of {@code train.schedule} with train.lr (scaled by train.lr_scaling for {@code
+   * batch} images per step), train.steps, train.cosine_cycles, train.warmup_steps.
+   */
+  public static Operand<TFloat32> build(Ops tf, Operand<TInt64> step, Config.Train cfg, int batch) {
+    double lr = scaled(cfg.lr(), batch, cfg.lrScaling());
+    return build(tf, step, cfg.schedule(), lr, cfg.steps(), cfg.cosineCycles(), cfg.warmupSteps());
+  }
+
+  /**
+   * SimCLR's batch scaling ({@code tf2/model.py:92-98}): base * B / 256 ({@code linear}), base *
+   * sqrt(B) ({@code sqrt}) or base ({@code none}).
+   */
+  public static double scaled(double base, int batch, String scaling) {
+    return switch (scaling == null ? "" : scaling) {
+      case "none" -> base;
+      case "linear" -> base * batch / 256.0;
+      case "sqrt" -> base * Math.sqrt(batch);
+      default -> throw new UserInputException(
+          "train.lr_scaling: unknown scaling '" + scaling + "', expected one of " + SCALINGS);
+    };
+  }
+
+  /**
+   * SimCLR's step counts from epochs ({@code tf2/model.py:72-75, 100-101}): warm-up {@code
+   * round(floor(warmupEpochs * examples / batch))}, total {@code trainSteps} if positive, else
+   * {@code examples * epochs // batch + 1}.
+   *
+   * @return {warmup steps, total steps}
+   */
+  public static long[] simclrSteps(long examples, int batch, double warmupEpochs, long epochs, long trainSteps) {
+    long warmup = Math.round(Math.floor(warmupEpochs * examples / batch));
+    long total = trainSteps > 0 ? trainSteps : examples * epochs / batch + 1;
+    return new long[] {warmup, total};
   }
 
   /**
@@ -51,8 +85,11 @@ public final class LearningRate {
                   "train.warmup_steps must be in [0, train.steps), got " + warmup + " with train.steps " + total);
             }
             Operand<TFloat64> ramp = tf.math.mul(base, tf.math.div(s, tf.constant((double) Math.max(warmup, 1))));
+            // min(step - w, total - w): the rate stays 0 past the end, as tf.train.cosine_decay
             Operand<TFloat64> progress =
-                tf.math.div(tf.math.sub(s, tf.constant((double) warmup)), tf.constant((double) (total - warmup)));
+                tf.math.div(
+                    tf.math.minimum(tf.math.sub(s, tf.constant((double) warmup)), tf.constant((double) (total - warmup))),
+                    tf.constant((double) (total - warmup)));
             Operand<TFloat64> cosine =
                 tf.math.mul(
                     tf.constant(0.5 * lr),

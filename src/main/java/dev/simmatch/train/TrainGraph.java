@@ -1,5 +1,6 @@
 package dev.simmatch.train;
 
+import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.Objective;
 import dev.simmatch.algorithms.StepFeeds;
@@ -53,6 +54,8 @@ public final class TrainGraph implements AutoCloseable {
   /** Scalar monitors fetched every step (loss terms, mask ratio, pseudo-label accuracy...). */
   public final Map<String, Operand<TFloat32>> metrics;
   public final Op trainOp;
+  /** Loads weights from train.init_from (null when not set). */
+  final InitFrom initFrom;
   /** Host-side values the algorithm feeds at each step (MixUp draws). */
   public final StepFeeds stepFeeds;
   /** Assigns the EMA copy from the online weights (once, after initialisation). */
@@ -60,6 +63,8 @@ public final class TrainGraph implements AutoCloseable {
   public final Operand<TFloat32> evalLogitsRaw;
   public final Operand<TFloat32> evalLogitsEma;
   public final Operand<TFloat32> evalEmbeddingEma;
+  /** Pooled encoder features [N,D] of the online weights in inference mode (k-NN monitor). */
+  public final Operand<TFloat32> evalFeaturesRaw;
 
   /** The graph in train.precision as resolved on this CPU. */
   public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses) {
@@ -95,6 +100,8 @@ public final class TrainGraph implements AutoCloseable {
     online = Networks.create(new Params(tf, "", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
     ema = Networks.create(new Params(tf, "ema/", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
 
+    initFrom = cfg.train().initFrom() == null ? null : new InitFrom(tf, online.params(), cfg.train());
+
     Objective objective =
         algorithm.build(tf, online, ema, new StepInputs(x, y, indexX, uWeak, List.copyOf(uStrongViews),
             algorithm.usesRotatedView() ? uRotated : null, algorithm.usesRotatedView() ? uRotation : null, uLabels,
@@ -102,7 +109,8 @@ public final class TrainGraph implements AutoCloseable {
     stepFeeds = objective.feeds();
     loss = objective.loss();
     metrics = new LinkedHashMap<>(objective.metrics());
-    learningRate = LearningRate.build(tf, step, cfg.train());
+    learningRate =
+        LearningRate.build(tf, step, cfg.train(), algorithm.scalingBatch(cfg.train().batchSize(), cfg.train().mu()));
 
     List<Op> readers = new ArrayList<>();
     readers.add(loss);
@@ -112,8 +120,7 @@ public final class TrainGraph implements AutoCloseable {
     readers.addAll(grads.stream().filter(g -> g != null).toList());
 
     // The optimizer and the state updates overwrite what the forward pass read, so they wait for it.
-    List<Op> applies =
-        SgdNesterov.apply(tf.withControlDependencies(readers), trainable, grads, learningRate, cfg.train());
+    List<Op> applies = optimizer(tf.withControlDependencies(readers), trainable, grads, learningRate, cfg.train());
     List<Op> stats = objective.statisticUpdates();
     List<Op> stateUpdates = objective.stateUpdates().apply(readers);
     List<Op> afterParams = new ArrayList<>(applies);
@@ -127,10 +134,23 @@ public final class TrainGraph implements AutoCloseable {
     Op increment = tf.withControlDependencies(all).assignAdd(stepVar, tf.constant(1L));
     trainOp = tf.withName("train_op").withControlDependencies(List.of(increment)).noOp();
 
-    evalLogitsRaw = online.forward(evalImages, false).logits();
+    Network.Outputs rawEval = online.forward(evalImages, false);
+    evalLogitsRaw = rawEval.logits();
+    evalFeaturesRaw = rawEval.features();
     Network.Outputs emaEval = ema.forward(evalImages, false);
     evalLogitsEma = emaEval.logits();
     evalEmbeddingEma = emaEval.embedding();
+  }
+
+  /** The update ops of {@code train.optimizer}. */
+  static List<Op> optimizer(
+      Ops tf, List<Params.Entry> vars, List<Operand<TFloat32>> grads, Operand<TFloat32> lr, Config.Train cfg) {
+    return switch (cfg.optimizer() == null ? "" : cfg.optimizer()) {
+      case "sgd" -> SgdNesterov.apply(tf, vars, grads, lr, cfg);
+      case "lars" -> Lars.apply(tf, vars, grads, lr, cfg.momentum(), cfg.weightDecay(), cfg.larsEeta(),
+          Lars.patterns("train.lars_exclude", cfg.larsExclude())).updates();
+      default -> throw new UserInputException("train.optimizer: unknown optimizer '" + cfg.optimizer() + "', expected sgd or lars");
+    };
   }
 
   @Override

@@ -51,6 +51,8 @@ import org.tensorflow.types.TInt64;
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+  /** Neighbours of the k-NN monitor. */
+  public static final int KNN_K = 20;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Config cfg;
@@ -197,6 +199,8 @@ public final class Trainer {
       kept.forEach(row -> history.add(EvalRows.fromRow(row)));
       MetricsCsv csv = new MetricsCsv(runDir);
       Evaluator evaluator = new Evaluator(g.evalImages, g.evalLogitsRaw, g.evalLogitsEma);
+      // Without labels in the loss the classifier is untrained: monitor the representation instead.
+      KnnMonitor knn = algorithm.usesLabeled() ? null : new KnnMonitor(g.evalImages, g.evalFeaturesRaw, KNN_K);
       listeners.forEach(l -> l.onStart(cfg, start, cfg.train().steps()));
 
       List<String> metricNames = new ArrayList<>(g.metrics.keySet());
@@ -206,7 +210,8 @@ public final class Trainer {
       long images = 0;
       long loopStart = System.nanoTime();
       int unlabeledViews = 1 + algorithm.strongViews() + (algorithm.usesRotatedView() ? 1 : 0);
-      int perStep = cfg.train().batchSize() * (algorithm.usesUnlabeled() ? 1 + unlabeledViews * cfg.train().mu() : 1);
+      int perStep = (algorithm.usesLabeled() ? cfg.train().batchSize() : 0)
+          + (algorithm.usesUnlabeled() ? unlabeledViews * cfg.train().mu() * cfg.train().batchSize() : 0);
       try (SslBatcher batcher =
           new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
               cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
@@ -231,6 +236,12 @@ public final class Trainer {
             boolean best = history.isEmpty() || r.top1Ema() > history.best(EvalResult::top1Ema);
             history.add(r);
             Map<String, Double> row = EvalRows.toRow(r, ips);
+            if (knn != null) {
+              double top1 = knn.top1(session, train, split.labeled(), data.test(), norm, cfg.train().evalBatchSize());
+              row.put("knn_top1", top1);
+              LOG.info("step {}: k-NN (k={}, cosine, {} labeled images as memory) top-1 {}%", done, KNN_K,
+                  split.labeled().length, String.format(java.util.Locale.ROOT, "%.2f", top1));
+            }
             row.putAll(means.takeMeans());
             csv.append(row);
             tb.scalars(done, row);
@@ -331,6 +342,9 @@ public final class Trainer {
       LOG.info("no checkpoint in {}: starting from step 0", runDir);
     }
     session.initialize();
+    if (g.initFrom != null) {
+      g.initFrom.apply(session, runDir);
+    }
     g.emaCopy.forEach(session::run);
     return 0;
   }

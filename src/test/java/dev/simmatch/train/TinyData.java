@@ -12,12 +12,12 @@ import javax.imageio.ImageIO;
  * A tiny grayscale image-folder dataset for end-to-end training tests: each class is a bright
  * square at its own position on noise, so a few steps already learn something.
  */
-final class TinyData {
+public final class TinyData {
   static final int SIDE = 8;
 
   private TinyData() {}
 
-  static Path write(Path root, int classes, int trainPerClass, int testPerClass, long seed) {
+  public static Path write(Path root, int classes, int trainPerClass, int testPerClass, long seed) {
     Random rng = new Random(seed);
     try {
       for (String part : new String[] {"train", "test"}) {

@@ -45,8 +45,16 @@ public final class Comparison {
    * @param got row-major values
    */
   public void check(String name, long[] shape, double[] got) {
-    checked.add(name);
-    VectorFile.Nd want = file.output(name, (long[]) null); // any shape: compared below
+    check(name, name, file.output(name, (long[]) null), shape, got); // any shape: compared below
+  }
+
+  /**
+   * Checks a value nested inside {@code outputs.output} (a list of steps, an object of tensors),
+   * reported under {@code label}; the output counts as checked.
+   */
+  public void check(String output, String label, VectorFile.Nd want, long[] shape, double[] got) {
+    checked.add(output);
+    String name = label;
     if (!Arrays.equals(want.shape(), shape)) {
       problems.add(
           name + ": computed shape " + Arrays.toString(shape) + ", file has " + want.shapeString());

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 public final class VectorChecker {
   private static final List<VectorFamily> FAMILIES =
       List.of(
-          new SimMatchFamily(), new FixMatchFamily(), new DaEmaFamily(), new ReMixMatchFamily());
+          new SimMatchFamily(), new FixMatchFamily(), new DaEmaFamily(), new ReMixMatchFamily(), new NtXentFamily(),
+          new LarsFamily(), new ProjectionHeadFamily(), new LrScheduleFamily(), new DistillFamily());
 
   private VectorChecker() {}
 
