@@ -62,7 +62,7 @@ final class ConfigChecks {
     if (!(d.cropPad() >= 0 && d.cropPad() < 0.5)) {
       fail("data.crop_pad", "must be a fraction of the side in [0, 0.5)", d.cropPad());
     }
-    choice("data.strong", d.strong(), "randaugment", "imagenet");
+    choice("data.strong", d.strong(), "randaugment", "imagenet", "simclr");
     choice("data.randaugment", d.randaugment(), "usb", "fixmatch");
     range("data.ra_ops", d.raOps(), 0, 64);
     range("data.ra_magnitude", d.raMagnitude(), 2, 10);
