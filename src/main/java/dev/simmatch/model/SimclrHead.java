@@ -1,11 +1,13 @@
 package dev.simmatch.model;
 
+import dev.simmatch.config.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -32,6 +34,7 @@ public final class SimclrHead {
   private final Ops tf;
   private final List<Operand<TFloat32>> kernels = new ArrayList<>();
   private final List<BatchNorm1d> norms = new ArrayList<>();
+  private final boolean bfloat16;
 
   /**
    * Every intermediate of one application; lists are indexed by layer j.
@@ -60,6 +63,8 @@ public final class SimclrHead {
       throw new IllegalArgumentException("a projection head needs at least one layer, got " + layers);
     }
     this.tf = params.tf();
+    // Mixed precision as in Linear: the products in bfloat16, BatchNorm1d and all else float32.
+    this.bfloat16 = params.precision() == Precision.BFLOAT16;
     for (int j = 0; j < layers; j++) {
       boolean last = j == layers - 1;
       String name = PREFIX + j;
@@ -86,7 +91,11 @@ public final class SimclrHead {
     List<Operand<TFloat32>> hiddens = new ArrayList<>(List.of(h));
     Operand<TFloat32> x = h;
     for (int j = 0; j < kernels.size(); j++) {
-      Operand<TFloat32> d = tf.linalg.matMul(x, kernels.get(j));
+      Operand<TFloat32> d =
+          bfloat16
+              ? tf.dtypes.cast(tf.linalg.matMul(tf.dtypes.cast(x, TBfloat16.class),
+                  tf.dtypes.cast(kernels.get(j), TBfloat16.class)), TFloat32.class)
+              : tf.linalg.matMul(x, kernels.get(j));
       BatchNorm1d.Applied bn = norms.get(j).apply(d, training, updates);
       x = j < kernels.size() - 1 ? tf.nn.relu(bn.y()) : bn.y();
       dense.add(d);

@@ -18,6 +18,7 @@ import dev.simmatch.data.Normalizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,10 +190,16 @@ class MixedPrecisionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"supervised", "fixmatch", "simmatch", "remixmatch"})
+  @ValueSource(strings = {"supervised", "fixmatch", "simmatch", "remixmatch", "simclr"})
   void everyAlgorithmTrainsInBfloat16(String algorithm) {
-    TrainResult r = new Trainer(config("algorithm.name=" + algorithm, "train.steps=2", "train.eval_every=2",
-        "train.precision=bfloat16"), runs.resolve(algorithm), false, null, BF16_CPU).run();
+    List<String> sets = new ArrayList<>(List.of("algorithm.name=" + algorithm, "train.steps=2", "train.eval_every=2",
+        "train.precision=bfloat16"));
+    if (algorithm.equals("simclr")) {
+      // SimCLR's head (Dense+BatchNorm1d layers) and views, with the LARS optimizer of its config.
+      sets.addAll(List.of("model.head=simclr", "data.strong=simclr", "train.optimizer=lars"));
+    }
+    TrainResult r = new Trainer(config(sets.toArray(String[]::new)), runs.resolve(algorithm), false, null, BF16_CPU)
+        .run();
     assertEquals("bfloat16", r.precision());
     assertEquals(2, r.steps());
     assertTrue(Double.isFinite(r.finalTop1Ema()));
