@@ -38,9 +38,9 @@ final class DistillFamily implements VectorFamily {
       Ops tf = Ops.create(g);
       Map<Operand<?>, Tensor> feeds = new LinkedHashMap<>();
       try {
-        Placeholder<TFloat32> teacher = floats(tf, file, feeds, "teacher_logits", bu, c);
-        Placeholder<TFloat32> student = floats(tf, file, feeds, "student_logits", bu, c);
-        Placeholder<TFloat32> labeled = floats(tf, file, feeds, "student_logits_labeled", bl, c);
+        Placeholder<TFloat32> teacher = TensorValues.input(tf, file, feeds, "teacher_logits", bu, c);
+        Placeholder<TFloat32> student = TensorValues.input(tf, file, feeds, "student_logits", bu, c);
+        Placeholder<TFloat32> labeled = TensorValues.input(tf, file, feeds, "student_logits_labeled", bl, c);
         Placeholder<TInt32> labels = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(bl)));
         feeds.put(labels, TensorValues.ints(file.inputInts("labels", 0, c, bl)));
         Distillation.Terms kd = Distillation.loss(tf, teacher, student, t);
@@ -66,10 +66,4 @@ final class DistillFamily implements VectorFamily {
     cmp.requireAllChecked();
   }
 
-  private static Placeholder<TFloat32> floats(
-      Ops tf, VectorFile file, Map<Operand<?>, Tensor> feeds, String name, long... shape) {
-    Placeholder<TFloat32> p = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-    feeds.put(p, TensorValues.floats(file.input(name, shape)));
-    return p;
-  }
 }

@@ -38,11 +38,11 @@ final class FixMatchFamily implements VectorFamily {
       Ops tf = Ops.create(g);
       Map<Operand<?>, Tensor> feeds = new LinkedHashMap<>();
       try {
-        Placeholder<TFloat32> logitsX = floats(tf, file, feeds, "logits_x", bx, c);
+        Placeholder<TFloat32> logitsX = TensorValues.input(tf, file, feeds, "logits_x", bx, c);
         Placeholder<TInt32> labelsX = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(bx)));
         feeds.put(labelsX, TensorValues.ints(file.inputInts("labels_x", 0, c, bx)));
-        Placeholder<TFloat32> logitsUW = floats(tf, file, feeds, "logits_u_w", bu, c);
-        Placeholder<TFloat32> logitsUS = floats(tf, file, feeds, "logits_u_s", bu, c);
+        Placeholder<TFloat32> logitsUW = TensorValues.input(tf, file, feeds, "logits_u_w", bu, c);
+        Placeholder<TFloat32> logitsUS = TensorValues.input(tf, file, feeds, "logits_u_s", bu, c);
         FixMatch.Terms t = fixMatch.objective(tf, logitsX, labelsX, logitsUW, logitsUS);
         Gradients grads = tf.gradients(t.loss(), List.of(logitsX, logitsUS));
 
@@ -67,10 +67,4 @@ final class FixMatchFamily implements VectorFamily {
     cmp.requireAllChecked();
   }
 
-  private static Placeholder<TFloat32> floats(
-      Ops tf, VectorFile file, Map<Operand<?>, Tensor> feeds, String name, long... shape) {
-    Placeholder<TFloat32> p = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-    feeds.put(p, TensorValues.floats(file.input(name, shape)));
-    return p;
-  }
 }

@@ -94,10 +94,10 @@ final class ReMixMatchFamily implements VectorFamily {
       ReMixMatch.State state = rmm.createState(tf);
       Map<Operand<?>, Tensor> feeds = new LinkedHashMap<>();
       try {
-        Placeholder<TFloat32> logitsMixed = floats(tf, file, feeds, "logits_mixed", n, c);
-        Placeholder<TFloat32> logitsUS0 = floats(tf, file, feeds, "logits_u_s0", bu, c);
+        Placeholder<TFloat32> logitsMixed = TensorValues.input(tf, file, feeds, "logits_mixed", n, c);
+        Placeholder<TFloat32> logitsUS0 = TensorValues.input(tf, file, feeds, "logits_u_s0", bu, c);
         Placeholder<TFloat32> logitsRot =
-            floats(tf, file, feeds, "logits_rot", bu, RotationHead.ROTATIONS);
+            TensorValues.input(tf, file, feeds, "logits_rot", bu, RotationHead.ROTATIONS);
         Placeholder<TInt32> perm = ints(tf, file, feeds, "mixup_perm", n, n);
         Placeholder<TFloat32> lambda =
             tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -106,11 +106,11 @@ final class ReMixMatchFamily implements VectorFamily {
         Operand<TFloat32> mixedInputs =
             ReMixMatch.mixInputs(
                 tf,
-                floats(tf, file, feeds, "x_lb", bx, d),
+                TensorValues.input(tf, file, feeds, "x_lb", bx, d),
                 List.of(
-                    floats(tf, file, feeds, "x_ulb_s_0", bu, d),
-                    floats(tf, file, feeds, "x_ulb_s_1", bu, d)),
-                floats(tf, file, feeds, "x_ulb_w", bu, d),
+                    TensorValues.input(tf, file, feeds, "x_ulb_s_0", bu, d),
+                    TensorValues.input(tf, file, feeds, "x_ulb_s_1", bu, d)),
+                TensorValues.input(tf, file, feeds, "x_ulb_w", bu, d),
                 lambda,
                 perm);
         ReMixMatch.Terms t =
@@ -119,7 +119,7 @@ final class ReMixMatchFamily implements VectorFamily {
                 state,
                 new ReMixMatch.Inputs(
                     ints(tf, file, feeds, "labels_x", c, bx),
-                    floats(tf, file, feeds, "logits_u_w", bu, c),
+                    TensorValues.input(tf, file, feeds, "logits_u_w", bu, c),
                     logitsMixed,
                     logitsUS0,
                     logitsRot,
@@ -192,13 +192,6 @@ final class ReMixMatchFamily implements VectorFamily {
     return v.asLong();
   }
 
-  private static Placeholder<TFloat32> floats(
-      Ops tf, VectorFile file, Map<Operand<?>, Tensor> feeds, String name, long... shape) {
-    Placeholder<TFloat32> p =
-        tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-    feeds.put(p, TensorValues.floats(file.input(name, shape)));
-    return p;
-  }
 
   /** An int input with values in [0, limit). */
   private static Placeholder<TInt32> ints(

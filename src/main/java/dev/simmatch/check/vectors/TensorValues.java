@@ -1,5 +1,13 @@
 package dev.simmatch.check.vectors;
 
+import org.tensorflow.op.core.Placeholder;
+
+import org.tensorflow.op.Ops;
+
+import org.tensorflow.Operand;
+
+import java.util.Map;
+
 import dev.simmatch.io.VectorFile;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -10,6 +18,14 @@ import org.tensorflow.types.TInt32;
 /** Conversions between vector-file arrays and tensors. The caller closes the tensors. */
 final class TensorValues {
   private TensorValues() {}
+
+  /** A float placeholder named after the vector's input {@code name}, its tensor added to {@code feeds}. */
+  static Placeholder<TFloat32> input(
+      Ops tf, VectorFile file, Map<Operand<?>, Tensor> feeds, String name, long... shape) {
+    Placeholder<TFloat32> p = tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
+    feeds.put(p, floats(file.input(name, shape)));
+    return p;
+  }
 
   static TFloat32 floats(VectorFile.Nd nd) {
     return TFloat32.tensorOf(Shape.of(nd.shape()), DataBuffers.of(nd.floats(), true, false));
