@@ -93,7 +93,7 @@ public final class Distill implements Algorithm {
     teacher.load(session);
   }
 
-  /** The loss on teacher and student logits of the same images; used by {@link #build} and tests. */
+  /** The distillation loss on teacher and student logits of the same images [Bu,C]. */
   public Distillation.Terms objective(Ops tf, Operand<TFloat32> teacherLogits, Operand<TFloat32> studentLogits) {
     return Distillation.loss(tf, teacherLogits, studentLogits, temperature);
   }
