@@ -66,7 +66,6 @@ final class OutputHeads {
   Network.Outputs apply(Operand<TFloat32> featureMap, boolean training, List<Op> statisticUpdates) {
     Operand<TFloat32> features = tf.math.mean(featureMap, tf.constant(new int[] {1, 2}));
     if (simclr == null) {
-      // The classifier's ops are created first, as before model.head none existed.
       Operand<TFloat32> logits = classifier.apply(features);
       Operand<TFloat32> embedding = simmatch == null ? L2Normalize.rows(tf, features) : simmatch.apply(features);
       return new Network.Outputs(logits, embedding, features, List.copyOf(statisticUpdates));
