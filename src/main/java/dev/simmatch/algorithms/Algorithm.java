@@ -1,6 +1,7 @@
 package dev.simmatch.algorithms;
 
 import dev.simmatch.model.Network;
+import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 
 /**
@@ -18,7 +19,10 @@ public interface Algorithm {
   /** True if the algorithm reads the unlabeled views (false: the batcher may skip them). */
   boolean usesUnlabeled();
 
-  /** Strong views per unlabeled image the algorithm reads ({@link StepInputs#uStrongViews}). */
+  /**
+   * Strong views per unlabeled image the algorithm reads ({@link StepInputs#uStrongViews}); 0 when
+   * it reads only the weak view (the batcher then makes none, and the strong placeholder is unfed).
+   */
   default int strongViews() {
     return 1;
   }
@@ -32,6 +36,21 @@ public interface Algorithm {
   default boolean usesLabeled() {
     return true;
   }
+
+  /**
+   * True if the loss trains the classifier, so the evaluation's top-1 means something (false:
+   * SimCLR, whose runs are monitored by k-NN on the features instead).
+   */
+  default boolean trainsClassifier() {
+    return usesLabeled();
+  }
+
+  /**
+   * Called once when a run starts at step 0, after the variables are initialised and before
+   * {@code train.init_from} is applied; not called on resume (the checkpoint restores everything).
+   * Distillation loads its frozen teacher here.
+   */
+  default void initialize(Session session) {}
 
   /**
    * Images in the batch that {@code train.lr_scaling} scales the learning rate by: B for

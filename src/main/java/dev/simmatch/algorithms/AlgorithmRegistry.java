@@ -7,7 +7,7 @@ import java.util.List;
 public final class AlgorithmRegistry {
   /** Known names, in the order they are listed to users. */
   public static final List<String> NAMES =
-      List.of(Supervised.NAME, FixMatch.NAME, SimMatch.NAME, ReMixMatch.NAME, SimClr.NAME);
+      List.of(Supervised.NAME, FixMatch.NAME, SimMatch.NAME, ReMixMatch.NAME, SimClr.NAME, Distill.NAME);
 
   private AlgorithmRegistry() {}
 
@@ -33,6 +33,7 @@ public final class AlgorithmRegistry {
       case FixMatch.NAME -> new FixMatch(config.algorithm(), numClasses);
       case ReMixMatch.NAME -> new ReMixMatch(config, numClasses, labeledDistribution);
       case SimClr.NAME -> new SimClr(config);
+      case Distill.NAME -> new Distill(config, numClasses);
       default -> new SimMatch(config, numClasses, bankSize, embeddingDim, labeledDistribution);
     };
   }

@@ -32,7 +32,12 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       double lambdaRot,
       double unsupWarmUp,
       double temperature,
-      boolean hiddenNorm) {}
+      boolean hiddenNorm,
+      String teacherRun,
+      String teacherCheckpoint,
+      String teacherWeights,
+      double distillTemperature,
+      double distillAlpha) {}
 
   public record Data(
       String dataset,
@@ -94,6 +99,7 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       String optimizer,
       double larsEeta,
       List<String> larsExclude,
+      List<String> larsPlainDecay,
       String lrScaling,
       String initFrom,
       String initCheckpoint,

@@ -6,6 +6,7 @@ import dev.simmatch.train.LearningRate;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Range and choice checks of every config value that can be judged without the data, run once
@@ -20,6 +21,7 @@ final class ConfigChecks {
   private static final int MAX_PROJ_DIM = 1 << 16;
   private static final int MAX_QUEUE = 1 << 20;
   private static final Pattern WRN = Pattern.compile("wrn([0-9]{1,4})_([0-9]{1,4})");
+  private static final Pattern CHECKPOINT = Pattern.compile("best|latest|step-[0-9]{1,18}");
 
   private final String origin;
 
@@ -56,6 +58,17 @@ final class ConfigChecks {
     atLeast("algorithm.lambda_rot", a.lambdaRot(), 0);
     unit("algorithm.unsup_warm_up", a.unsupWarmUp());
     above("algorithm.temperature", a.temperature(), 0);
+    // Algorithm distill reports a missing one itself: committed distill configs leave it to the
+    // pipeline (teacher_from) or --set, and must still pass these checks.
+    if (a.teacherRun() != null && a.teacherRun().isBlank()) {
+      fail("algorithm.teacher_run", "must name a run directory or be null", "''");
+    }
+    if (a.teacherCheckpoint() == null || !CHECKPOINT.matcher(a.teacherCheckpoint()).matches()) {
+      fail("algorithm.teacher_checkpoint", "must be best, latest or step-N", a.teacherCheckpoint());
+    }
+    choice("algorithm.teacher_weights", a.teacherWeights(), "ema", "raw");
+    above("algorithm.distill_temperature", a.distillTemperature(), 0);
+    unit("algorithm.distill_alpha", a.distillAlpha());
 
     Config.Data d = c.data();
     choice("data.dataset", d.dataset(), "fashion-mnist", "mnist", "cifar10", "cifar100", "stl10", "folder");
@@ -95,7 +108,7 @@ final class ConfigChecks {
     arch(m.arch());
     range("model.proj_dim", m.projDim(), 1, MAX_PROJ_DIM);
     unitOpen("model.bn_momentum", m.bnMomentum());
-    choice("model.head", m.head(), "simmatch", "simclr");
+    choice("model.head", m.head(), "simmatch", "simclr", "none");
     range("model.proj_layers", m.projLayers(), 1, 16);
     range("model.ft_proj_selector", m.ftProjSelector(), -1, m.projLayers());
 
@@ -114,6 +127,8 @@ final class ConfigChecks {
     choice("train.precision", t.precision(), Precision.VALUES.toArray(String[]::new));
     choice("train.optimizer", t.optimizer(), "sgd", "lars");
     above("train.lars_eeta", t.larsEeta(), 0);
+    regexes("train.lars_exclude", t.larsExclude());
+    regexes("train.lars_plain_decay", t.larsPlainDecay());
     choice("train.lr_scaling", t.lrScaling(), LearningRate.SCALINGS.toArray(String[]::new));
     atLeast("train.cosine_cycles", t.cosineCycles(), 0);
     range("train.warmup_steps", t.warmupSteps(), 0, Integer.MAX_VALUE);
@@ -166,6 +181,24 @@ final class ConfigChecks {
   private void range(String key, long v, long min, long max) {
     if (v < min || v > max) {
       fail(key, max == Integer.MAX_VALUE ? "must be at least " + min : "must be in [" + min + ", " + max + "]", v);
+    }
+  }
+
+  /** A list of valid Java regular expressions (null: none). */
+  private void regexes(String key, List<String> values) {
+    if (values == null) {
+      return;
+    }
+    for (int i = 0; i < values.size(); i++) {
+      String r = values.get(i);
+      if (r == null) {
+        fail(key + "[" + i + "]", "must be a regular expression", null);
+      }
+      try {
+        Pattern.compile(r);
+      } catch (PatternSyntaxException e) {
+        fail(key + "[" + i + "]", "is not a valid regular expression (" + e.getDescription() + ")", "'" + r + "'");
+      }
     }
   }
 

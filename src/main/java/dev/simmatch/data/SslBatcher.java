@@ -95,7 +95,7 @@ public final class SslBatcher implements AutoCloseable {
    * As above, with K strong views per unlabeled image and, if {@code rotatedView}, the first strong
    * view rotated counter-clockwise by 90*r degrees, r uniform in 0..3 per image (square images only).
    *
-   * @param strongViews K &gt;= 1; view 0 is the one a K = 1 batcher makes
+   * @param strongViews K &gt;= 0 (0: weak views only); view 0 is the one a K = 1 batcher makes
    */
   public SslBatcher(
       Dataset train,
@@ -118,7 +118,8 @@ public final class SslBatcher implements AutoCloseable {
     check(workers >= 0, "workers must be >= 0, got " + workers);
     check(workers == 0 || prefetch >= 1, "prefetch must be >= 1 with workers, got " + prefetch);
     check(startStep >= 0, "start step must be >= 0, got " + startStep);
-    check(strongViews >= 1, "strong views must be >= 1, got " + strongViews);
+    check(strongViews >= 0, "strong views must be >= 0, got " + strongViews);
+    check(strongViews >= 1 || !rotatedView, "the rotated view is made from the first strong view: strong views must be >= 1");
     check(!rotatedView || train.height() == train.width(),
         "the rotated view needs square images, " + train.name() + " has " + train.height() + "x" + train.width());
     check(labeledIdx.length > 0, "the labeled index list is empty");

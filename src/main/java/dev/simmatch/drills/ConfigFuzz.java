@@ -58,6 +58,10 @@ final class ConfigFuzz {
     put("algorithm.da_eps", "-1.0e-6");
     put("algorithm.da_momentum", "1.0");
     put("algorithm.da_target", "uniformx");
+    put("algorithm.teacher_checkpoint", "first", "step-");
+    put("algorithm.teacher_weights", "shadow");
+    put("algorithm.distill_temperature", "0", "-1", ".inf");
+    put("algorithm.distill_alpha", "1.5", "-0.1");
     put("data.dataset", "fashion", "''");
     put("data.labels", "0", "-40");
     put("data.crop_pad", "0.6", "-0.1");

@@ -1,6 +1,7 @@
 package dev.simmatch.model;
 
 import dev.simmatch.UserInputException;
+import dev.simmatch.ops.L2Normalize;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -13,11 +14,13 @@ import org.tensorflow.types.TFloat32;
  * classifier and the projection head, either SimMatch's ({@code model.head: simmatch}, unit-norm
  * embedding) or SimCLR's ({@code simclr}, {@link SimclrHead}, the un-normalised head output as
  * embedding). With the SimCLR head the classifier reads {@code hiddens[model.ft_proj_selector]}
- * (0 = the pooled features, k = output of head layer k-1, -1 = the head output).
+ * (0 = the pooled features, k = output of head layer k-1, -1 = the head output). {@code none} has
+ * no projection head at all (a distilled student, which learns from logits only): the embedding is
+ * then the unit-norm pooled features, so a served student carries no untrained layers.
  */
 final class OutputHeads {
   /** The accepted values of {@code model.head}. */
-  static final List<String> KINDS = List.of("simmatch", "simclr");
+  static final List<String> KINDS = List.of("simmatch", "simclr", "none");
 
   private final Ops tf;
   private final Linear classifier;
@@ -45,15 +48,15 @@ final class OutputHeads {
       simclr = new SimclrHead(params, seed, features, spec.projDim(), spec.layers(), spec.bnMomentum());
       int width = k == spec.layers() ? spec.projDim() : features;
       classifier = new Linear(params, seed, classifierName, width, numClasses);
-    } else if ("simmatch".equals(spec.kind())) {
+    } else if ("simmatch".equals(spec.kind()) || "none".equals(spec.kind())) {
       if (spec.selector() != 0) {
         throw new UserInputException("model.ft_proj_selector applies to model.head simclr only, got "
-            + spec.selector() + " with model.head simmatch");
+            + spec.selector() + " with model.head " + spec.kind());
       }
       selector = 0;
       simclr = null;
       classifier = new Linear(params, seed, classifierName, features, numClasses);
-      simmatch = new ProjectionHead(params, seed, features, spec.projDim());
+      simmatch = "none".equals(spec.kind()) ? null : new ProjectionHead(params, seed, features, spec.projDim());
     } else {
       throw new UserInputException("model.head: unknown head '" + spec.kind() + "', expected one of " + KINDS);
     }
@@ -63,8 +66,9 @@ final class OutputHeads {
   Network.Outputs apply(Operand<TFloat32> featureMap, boolean training, List<Op> statisticUpdates) {
     Operand<TFloat32> features = tf.math.mean(featureMap, tf.constant(new int[] {1, 2}));
     if (simclr == null) {
-      return new Network.Outputs(
-          classifier.apply(features), simmatch.apply(features), features, List.copyOf(statisticUpdates));
+      Operand<TFloat32> logits = classifier.apply(features);
+      Operand<TFloat32> embedding = simmatch == null ? L2Normalize.rows(tf, features) : simmatch.apply(features);
+      return new Network.Outputs(logits, embedding, features, List.copyOf(statisticUpdates));
     }
     List<Op> updates = new ArrayList<>(statisticUpdates);
     SimclrHead.Layers head = simclr.apply(features, training, updates);

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@code RUNS/shared/<shared>-s<seed>}, guarded by a file lock so that two pipelines never train
  * it at once). Every stage runs with {@code --resume} semantics: a finished stage (result.json at
  * its last step) is skipped, an interrupted one continues from its latest checkpoint exactly, and
- * a new one starts at step 0, initialised from its {@code init_from} stage. Seed S sets train.seed
+ * a new one starts at step 0, initialised from its {@code init_from} stage and taught by its
+ * {@code teacher_from} stage. Seed S sets train.seed
  * and data.seed of every stage. At the end {@code summary.json} and {@code summary.md} describe
  * every stage.
  */
@@ -109,6 +110,9 @@ public final class Pipeline {
     sets.add("train.runs_dir=" + json(runDir.getParent().toString()));
     if (stage.initFrom() != null) {
       sets.add("train.init_from=" + json(stageDirs.get(stage.initFrom()).toString()));
+    }
+    if (stage.teacherFrom() != null) {
+      sets.add("algorithm.teacher_run=" + json(stageDirs.get(stage.teacherFrom()).toString()));
     }
     sets.addAll(extraSets);
     Path file = spec.file().toAbsolutePath().getParent().resolve(stage.config()).normalize();

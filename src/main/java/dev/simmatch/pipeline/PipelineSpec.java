@@ -30,6 +30,9 @@ import java.util.regex.Pattern;
  *     config: ../fixmatch/fashion-mnist-40.yaml
  *     init_from: pretrain                    # sets train.init_from to that stage's run
  *     set: {train.init_take: encoder}
+ *   - name: distill
+ *     config: ../distill/fashion-mnist.yaml
+ *     teacher_from: finetune                 # sets algorithm.teacher_run to that stage's run
  * </pre>
  *
  * @param file where it was read from (configs resolve relative to it)
@@ -49,8 +52,11 @@ public record PipelineSpec(Path file, String name, List<Stage> stages) {
    * @param initFrom name of an earlier stage whose run initialises this one, or null
    * @param shared name of a run shared by every pipeline that names it (a stage whose resolved
    *     config does not depend on the pipeline, such as label-free pre-training), or null
+   * @param teacherFrom name of an earlier stage whose run is this stage's distillation teacher, or
+   *     null
    */
-  public record Stage(String name, String config, Map<String, Object> set, String initFrom, String shared) {
+  public record Stage(
+      String name, String config, Map<String, Object> set, String initFrom, String shared, String teacherFrom) {
     public Map<String, Object> set() {
       return set == null ? Map.of() : set;
     }
@@ -92,9 +98,13 @@ public record PipelineSpec(Path file, String name, List<Stage> stages) {
       if (s.initFrom() != null && !byName.containsKey(s.initFrom())) {
         throw new UserInputException(where + ": init_from '" + s.initFrom() + "' is not an earlier stage");
       }
-      if (s.shared() != null && (!NAME.matcher(s.shared()).matches() || s.initFrom() != null)) {
+      if (s.teacherFrom() != null && !byName.containsKey(s.teacherFrom())) {
+        throw new UserInputException(where + ": teacher_from '" + s.teacherFrom() + "' is not an earlier stage");
+      }
+      if (s.shared() != null
+          && (!NAME.matcher(s.shared()).matches() || s.initFrom() != null || s.teacherFrom() != null)) {
         throw new UserInputException(where + ": 'shared' must be a plain name, and a shared stage cannot init_from"
-            + " another stage");
+            + " another stage or take its teacher_from one");
       }
       byName.put(s.name(), s);
     }

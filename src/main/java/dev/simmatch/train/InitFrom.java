@@ -176,7 +176,7 @@ public final class InitFrom {
   }
 
   /** A tensor that outlives the Result it came from. */
-  private static TFloat32 copy(TFloat32 t) {
+  static TFloat32 copy(TFloat32 t) {
     float[] v = new float[Math.toIntExact(t.shape().size())];
     t.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(v, false, false));
     return TFloat32.tensorOf(t.shape(), org.tensorflow.ndarray.buffer.DataBuffers.of(v, true, false));
@@ -192,8 +192,16 @@ public final class InitFrom {
 
   /** The checkpoint directory {@code which} names in run {@code source}. */
   static Path checkpoint(Path source, String which) {
+    return checkpoint(source, which, "train.init_from", "train.init_checkpoint");
+  }
+
+  /**
+   * As {@link #checkpoint(Path, String)}, with errors naming the config keys that gave the run
+   * ({@code runKey}) and the checkpoint ({@code checkpointKey}).
+   */
+  static Path checkpoint(Path source, String which, String runKey, String checkpointKey) {
     if (!Files.isDirectory(source)) {
-      throw new UserInputException("train.init_from: run directory " + source + " does not exist");
+      throw new UserInputException(runKey + ": run directory " + source + " does not exist");
     }
     String w = which == null ? "" : which;
     Optional<Path> found;
@@ -206,9 +214,9 @@ public final class InitFrom {
       Path p = Checkpoints.dir(source).resolve(String.format("step-%08d", Long.parseLong(step.group(1))));
       found = Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
     } else {
-      throw new UserInputException("train.init_checkpoint: expected latest, best or step-N, got '" + which + "'");
+      throw new UserInputException(checkpointKey + ": expected latest, best or step-N, got '" + which + "'");
     }
     return found.orElseThrow(() -> new UserInputException(
-        "train.init_from: run " + source + " has no " + w + " checkpoint under " + Checkpoints.dir(source)));
+        runKey + ": run " + source + " has no " + w + " checkpoint under " + Checkpoints.dir(source)));
   }
 }

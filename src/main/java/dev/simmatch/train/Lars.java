@@ -19,13 +19,18 @@ import org.tensorflow.types.TFloat32;
  *
  * <pre>
  *   excluded (name matches a pattern):  v = m v + lr g                          (no decay, no trust ratio)
+ *   excluded and plain-decayed:         v = m v + lr (g + wd w)                 (no trust ratio)
  *   otherwise:                          g' = g + wd w
  *                                       trust = eeta ||w|| / ||g'||   (1 if either norm is 0)
  *                                       v = m v + lr trust g'
  *   then                                w = w - v
  * </pre>
  *
- * Norms are Frobenius norms of the whole variable. The update is TF's {@code ApplyMomentum} with
+ * The plain-decayed case is the official supervised head ({@code head_supervised}): LARS skips it,
+ * but its kernel (not its bias) carries wd * sum(w^2) / 2 in the loss ({@code model_util.py:35-44},
+ * {@code tf2/model.py:47-60}), which adds wd w to its gradient.
+ *
+ * <p>Norms are Frobenius norms of the whole variable. The update is TF's {@code ApplyMomentum} with
  * learning rate 1 and gradient {@code lr * trust * g'}: its accumulator is then exactly v. A
  * variable without a gradient gets no op. Slots are {@code opt/<variable op name>/momentum}, as
  * with {@link SgdNesterov}, so checkpoints of either optimizer have the same layout.
@@ -65,13 +70,7 @@ public final class Lars {
     return out;
   }
 
-  /**
-   * @param tf scope of the update ops; give it control dependencies on everything that must read
-   *     the old values first
-   * @param vars variables to train; {@link Params.Entry#name} decides the exclusion
-   * @param grads one gradient per variable, null where there is none
-   * @param lr scalar learning rate of this step
-   */
+  /** As {@link #apply(Ops, List, List, Operand, double, double, double, List, List)} with no plain-decayed variable. */
   public static Step apply(
       Ops tf,
       List<Params.Entry> vars,
@@ -81,6 +80,27 @@ public final class Lars {
       double weightDecay,
       double eeta,
       List<Pattern> exclude) {
+    return apply(tf, vars, grads, lr, momentum, weightDecay, eeta, exclude, List.of());
+  }
+
+  /**
+   * @param tf scope of the update ops; give it control dependencies on everything that must read
+   *     the old values first
+   * @param vars variables to train; {@link Params.Entry#name} decides the exclusion
+   * @param grads one gradient per variable, null where there is none
+   * @param lr scalar learning rate of this step
+   * @param plainDecay patterns of excluded variables that still get wd w in their gradient
+   */
+  public static Step apply(
+      Ops tf,
+      List<Params.Entry> vars,
+      List<Operand<TFloat32>> grads,
+      Operand<TFloat32> lr,
+      double momentum,
+      double weightDecay,
+      double eeta,
+      List<Pattern> exclude,
+      List<Pattern> plainDecay) {
     if (vars.size() != grads.size()) {
       throw new IllegalArgumentException(vars.size() + " variables but " + grads.size() + " gradients");
     }
@@ -104,7 +124,7 @@ public final class Lars {
       Operand<TFloat32> total;
       Operand<TFloat32> trust;
       if (excluded(e.name(), exclude)) {
-        total = tf.identity(g);
+        total = weightDecay != 0 && excluded(e.name(), plainDecay) ? tf.math.add(g, tf.math.mul(wd, e.read())) : tf.identity(g);
         trust = tf.identity(one);
       } else {
         total = weightDecay == 0 ? g : tf.math.add(g, tf.math.mul(wd, e.read()));

@@ -148,7 +148,8 @@ public final class TrainGraph implements AutoCloseable {
     return switch (cfg.optimizer() == null ? "" : cfg.optimizer()) {
       case "sgd" -> SgdNesterov.apply(tf, vars, grads, lr, cfg);
       case "lars" -> Lars.apply(tf, vars, grads, lr, cfg.momentum(), cfg.weightDecay(), cfg.larsEeta(),
-          Lars.patterns("train.lars_exclude", cfg.larsExclude())).updates();
+          Lars.patterns("train.lars_exclude", cfg.larsExclude()),
+          Lars.patterns("train.lars_plain_decay", cfg.larsPlainDecay())).updates();
       default -> throw new UserInputException("train.optimizer: unknown optimizer '" + cfg.optimizer() + "', expected sgd or lars");
     };
   }

@@ -187,7 +187,7 @@ public final class Trainer {
             cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision.precision());
         Session session = new Session(g.graph, sessionConfig(cfg.train().threads()));
         TensorBoard tb = new TensorBoard(runDir.resolve("events"))) {
-      long start = restoreOrInit(g, session);
+      long start = restoreOrInit(g, session, algorithm);
       Path resultFile = runDir.resolve("result.json");
       if (start >= cfg.train().steps() && Files.isRegularFile(resultFile)) {
         LOG.info("{} already finished at step {}: nothing to do", runDir, start);
@@ -200,7 +200,7 @@ public final class Trainer {
       MetricsCsv csv = new MetricsCsv(runDir);
       Evaluator evaluator = new Evaluator(g.evalImages, g.evalLogitsRaw, g.evalLogitsEma);
       // Without labels in the loss the classifier is untrained: monitor the representation instead.
-      KnnMonitor knn = algorithm.usesLabeled() ? null : new KnnMonitor(g.evalImages, g.evalFeaturesRaw, KNN_K);
+      KnnMonitor knn = algorithm.trainsClassifier() ? null : new KnnMonitor(g.evalImages, g.evalFeaturesRaw, KNN_K);
       listeners.forEach(l -> l.onStart(cfg, start, cfg.train().steps()));
 
       List<String> metricNames = new ArrayList<>(g.metrics.keySet());
@@ -283,7 +283,7 @@ public final class Trainer {
               .feed(g.x, x).feed(g.y, y).feed(g.indexX, idx)
               .feed(g.uWeak, uw).feed(g.uLabels, ul)
               .fetch(g.loss).fetch(g.learningRate);
-      for (int k = 0; k < g.uStrongViews.size(); k++) {
+      for (int k = 0; k < b.uStrongViews().length; k++) {
         TFloat32 us = TFloat32.tensorOf(unl, DataBuffers.of(b.uStrongViews()[k], true, false));
         extra.add(us);
         runner.feed(g.uStrongViews.get(k), us);
@@ -324,7 +324,7 @@ public final class Trainer {
     return ((TFloat32) t).getFloat();
   }
 
-  private long restoreOrInit(TrainGraph g, Session session) {
+  private long restoreOrInit(TrainGraph g, Session session, Algorithm algorithm) {
     Optional<Path> from = resumeFrom != null ? Optional.of(resumeFrom) : resume ? Checkpoints.latest(runDir) : Optional.empty();
     if (from.isPresent()) {
       Checkpoints.restore(session, from.get());
@@ -342,6 +342,7 @@ public final class Trainer {
       LOG.info("no checkpoint in {}: starting from step 0", runDir);
     }
     session.initialize();
+    algorithm.initialize(session);
     if (g.initFrom != null) {
       g.initFrom.apply(session, runDir);
     }

@@ -262,7 +262,21 @@ class SslBatcherTest {
         }
       }
     }
+    // No strong view (distillation reads the weak view only): the same weak views, no strong array.
+    try (SslBatcher one = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0);
+        SslBatcher none = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 0, false)) {
+      for (int s = 0; s < 2; s++) {
+        SslBatch a = one.next();
+        SslBatch b = none.next();
+        assertEquals(0, b.uStrongViews().length);
+        assertArrayEquals(a.uWeak(), b.uWeak());
+        assertArrayEquals(a.x(), b.x());
+      }
+    }
+    // The rotated view is made from the first strong view.
     assertThrows(IllegalArgumentException.class,
-        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 0, false));
+        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 0, true));
+    assertThrows(IllegalArgumentException.class,
+        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, -1, false));
   }
 }

@@ -134,7 +134,8 @@ class PipelineTest {
   void committedPipelinesResolveEveryStage() throws IOException {
     try (var files = Files.list(Path.of("configs/pipelines"))) {
       List<Path> pipelines = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-      assertEquals(2, pipelines.size(), pipelines.toString());
+      assertEquals(4, pipelines.size(), pipelines.toString());
+      java.util.Set<Object> pretrainings = new java.util.HashSet<>();
       for (Path f : pipelines) {
         PipelineSpec spec = PipelineSpec.read(f);
         java.util.Map<String, Path> dirs = new java.util.LinkedHashMap<>();
@@ -143,12 +144,101 @@ class PipelineTest {
           var cfg = Pipeline.stageConfig(spec, s, 3, run, dirs, List.of());
           dirs.put(s.name(), run);
           assertEquals(3, cfg.train().seed());
+          assertTrue(s.shared() == null || s.name().equals("pretrain"), f + ": " + s.name());
           if (s.initFrom() != null) {
             assertEquals(dirs.get(s.initFrom()).toString(), cfg.train().initFrom());
           }
+          if (s.teacherFrom() != null) {
+            assertEquals(dirs.get(s.teacherFrom()).toString(), cfg.algorithm().teacherRun());
+          }
+          if (s.shared() != null) {
+            pretrainings.add(List.of(s.shared(), cfg));
+          }
         }
       }
+      assertEquals(1, pretrainings.size(),
+          "SelfMatch and SimCLRv2 pipelines resolve to one shared pre-training run per seed: " + pretrainings);
     }
+  }
+
+  /**
+   * SimCLRv2's three stages chain: pre-training with the 3-layer head, fine-tuning from head layer 1
+   * (init_from), distillation with the fine-tuned run as teacher (teacher_from); a rerun skips all
+   * three, and an interrupted distillation resumes to the same bytes as a straight one.
+   */
+  @Test
+  void simclrv2StagesChainPretrainFinetuneDistillAndResume() throws IOException {
+    pipeline("unused", "");
+    Files.writeString(dir.resolve("finetune.yaml"), String.join("\n",
+        "extends: base.yaml",
+        "algorithm: {name: supervised}",
+        "data: {strong: simclr, jitter_prob: 0.0, grayscale_prob: 0.0}",
+        "model: {head: simclr, proj_layers: 2, ft_proj_selector: 1, bn_momentum: 0.9}",
+        "train: {optimizer: lars, lr: 0.05, lr_scaling: sqrt, weight_decay: 0.0, ema: 0.0,"
+            + " init_take: 'head:1', init_checkpoint: latest}", ""));
+    Files.writeString(dir.resolve("distill.yaml"), String.join("\n",
+        "extends: base.yaml",
+        "algorithm: {name: distill, teacher_checkpoint: latest}",
+        "data: {strong: simclr, jitter_prob: 0.0, grayscale_prob: 0.0}",
+        "model: {head: none, bn_momentum: 0.9}",
+        "train: {steps: 5, optimizer: lars, lr: 1.0, weight_decay: 1.0e-4, lars_exclude: [bn, bias],"
+            + " schedule: warmup-cosine}", ""));
+    String stages = String.join("\n",
+        "stages:",
+        "  - name: pretrain",
+        "    config: simclr.yaml",
+        "    set: {model.proj_layers: 2, train.steps: 3}",
+        "  - name: finetune",
+        "    config: finetune.yaml",
+        "    init_from: pretrain",
+        "  - name: distill",
+        "    config: distill.yaml",
+        "    teacher_from: finetune", "");
+    Path file = dir.resolve("v2.yaml");
+    Files.writeString(file, "name: v2\n" + stages);
+    Path runs = dir.resolve("runs");
+    Pipeline.Summary first = Pipeline.run(PipelineSpec.read(file), 1, runs, List.of(), List::of);
+    assertEquals(List.of("simclr", "supervised", "distill"),
+        first.stages().stream().map(Pipeline.StageSummary::algorithm).toList());
+    Path v2 = runs.resolve("v2-s1");
+    String distillCfg = Files.readString(v2.resolve("distill/config.yaml"));
+    assertTrue(distillCfg.contains("teacher_run: " + v2.resolve("finetune")), distillCfg);
+    assertTrue(Files.readString(v2.resolve("finetune/config.yaml")).contains("init_from: " + v2.resolve("pretrain")));
+    assertEquals(5, first.stages().get(2).steps());
+    assertTrue(Files.readString(v2.resolve("distill/metrics.csv")).lines().findFirst().orElse("").contains("agreement"));
+
+    Pipeline.Summary again = Pipeline.run(PipelineSpec.read(file), 1, runs, List.of(), List::of);
+    assertTrue(again.stages().stream().allMatch(Pipeline.StageSummary::skipped));
+
+    Path other = dir.resolve("w2.yaml");
+    Files.writeString(other, "name: w2\n" + stages);
+    assertThrows(IllegalStateException.class, () -> Pipeline.run(PipelineSpec.read(other), 1, runs, List.of(),
+        () -> List.of(crashAfterStep(5, 3))));
+    Pipeline.Summary resumed = Pipeline.run(PipelineSpec.read(other), 1, runs, List.of(), List::of);
+    assertTrue(resumed.stages().get(0).skipped() && resumed.stages().get(1).skipped());
+    assertFalse(resumed.stages().get(2).skipped());
+    String ckpt = "distill/checkpoints/step-00000005/ckpt.data-00000-of-00001";
+    assertArrayEquals(Files.readAllBytes(v2.resolve(ckpt)), Files.readAllBytes(runs.resolve("w2-s1").resolve(ckpt)),
+        "an interrupted distillation resumes to the straight run's weights");
+  }
+
+  /** Crashes the stage that has {@code steps} steps after its step {@code at}. */
+  private static TrainingListener crashAfterStep(long steps, long at) {
+    return new TrainingListener() {
+      private long total;
+
+      @Override
+      public void onStart(dev.simmatch.config.Config cfg, long start, long n) {
+        total = n;
+      }
+
+      @Override
+      public void onStep(long done, double loss, double lr, double ips) {
+        if (total == steps && done == at) {
+          throw new IllegalStateException("simulated crash at step " + at);
+        }
+      }
+    };
   }
 
   @Test
