@@ -15,7 +15,11 @@ import org.tensorflow.types.family.TNumber;
  * A k x k convolution over NHWC images with PyTorch's symmetric zero padding of (k-1)/2 per side.
  * Variables: {@code name.weight} [k,k,in,out] (HWIO) and, if requested, {@code name.bias} [out].
  * With bfloat16 {@link Params#precision} the input and kernel are cast to bfloat16, the convolution
- * runs in bfloat16 and its output is cast back to float32 (mixed precision).
+ * runs in bfloat16 and its output is cast back to float32 (mixed precision). A convolution with an
+ * odd number of input channels stays float32: on CPUs with AVX512-BF16 but no AMX, TensorFlow 2.18's
+ * oneDNN bfloat16 convolution returns garbage (NaN, 1e38) for odd channel counts above 1 at stride 1
+ * (measured on an AMD EPYC with 3, 5, 7, 9 and 11 channels). These are the RGB stem convolutions,
+ * a small share of the work.
  */
 final class Conv2d {
   private final Ops tf;
@@ -29,7 +33,7 @@ final class Conv2d {
     this.tf = params.tf();
     this.kernel = kernel;
     this.stride = stride;
-    this.bfloat16 = params.precision() == Precision.BFLOAT16;
+    this.bfloat16 = params.precision() == Precision.BFLOAT16 && in % 2 == 0;
     Shape shape = Shape.of(kernel, kernel, in, out);
     String w = name + ".weight";
     this.weight =
