@@ -105,7 +105,7 @@ public final class FixMatch implements Algorithm {
     Operand<TInt32> bu = Batches.size(tf, in.uWeak());
     // [Bx + 2Bu, ...]: labeled, weak, strong
     Network.Outputs out =
-        online.forward(tf.concat(List.of(in.x(), in.uWeak(), in.uStrong()), tf.constant(0)), true);
+        online.forwardParts(List.of(in.x(), in.uWeak(), in.uStrong()), true);
     Operand<TFloat32> logitsX = Batches.rows(tf, out.logits(), tf.constant(0), bx);
     Operand<TFloat32> logitsUW = Batches.rows(tf, out.logits(), bx, bu);
     Operand<TFloat32> logitsUS = Batches.rows(tf, out.logits(), tf.math.add(bx, bu), bu);

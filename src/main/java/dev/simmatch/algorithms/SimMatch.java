@@ -248,7 +248,7 @@ public final class SimMatch implements Algorithm {
     if (teacher == Teacher.ONLINE) {
       // [Bx + 2Bu, ...]: labeled, weak, strong; the weak rows and the labeled embeddings are the
       // teacher.
-      student = online.forward(tf.concat(List.of(in.x(), in.uWeak(), in.uStrong()), zero), true);
+      student = online.forwardParts(List.of(in.x(), in.uWeak(), in.uStrong()), true);
       Operand<TInt32> strongStart = tf.math.add(bx, bu);
       logitsX = Batches.rows(tf, student.logits(), zero, bx);
       logitsUS = Batches.rows(tf, student.logits(), strongStart, bu);
@@ -261,8 +261,9 @@ public final class SimMatch implements Algorithm {
         throw new IllegalArgumentException("SimMatch with teacher 'ema' needs the EMA network");
       }
       // Student [Bx + Bu]: labeled, strong. Teacher [Bx + Bu]: labeled, weak.
-      student = online.forward(tf.concat(List.of(in.x(), in.uStrong()), zero), true);
-      Network.Outputs t = ema.forward(tf.concat(List.of(in.x(), in.uWeak()), zero), true);
+      student = online.forwardParts(List.of(in.x(), in.uStrong()), true);
+      // Replicated: the teacher's BN batches are a random split of (labeled, weak) across replicas.
+      Network.Outputs t = ema.forwardShuffled(List.of(in.x(), in.uWeak()), true, in.step());
       logitsX = Batches.rows(tf, student.logits(), zero, bx);
       logitsUS = Batches.rows(tf, student.logits(), bx, bu);
       featsUS = Batches.rows(tf, student.embedding(), bx, bu);

@@ -98,7 +98,7 @@ public final class StepBench {
       batches[i] = RandomBatch.draw(new Random(i), b, bu, size, channels, classes, bankRows, views, rotated);
     }
     try (TrainGraph g = new TrainGraph(cfg, alg, size, size, channels, classes);
-        Session session = new Session(g.graph, Trainer.sessionConfig(cfg.train().threads()))) {
+        Session session = new Session(g.graph, Trainer.sessionConfig(cfg.train()))) {
       session.initialize();
       g.emaCopy.forEach(session::run);
       // The trainer's fetches: loss, learning rate and every monitor.

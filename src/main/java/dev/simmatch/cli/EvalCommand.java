@@ -47,7 +47,7 @@ public final class EvalCommand implements Callable<Integer> {
     Dataset test = Datasets.load(cfg.data()).test();
     Normalizer norm = Normalizer.forConfig(cfg.data(), test.channels());
     try (EvalGraph g = new EvalGraph(cfg, test.height(), test.width(), test.channels(), test.numClasses());
-        Session s = new Session(g.graph, Trainer.sessionConfig(cfg.train().threads()))) {
+        Session s = new Session(g.graph, Trainer.sessionConfig(cfg.train()))) {
       Checkpoints.restore(s, ckpt);
       long step = ckpt.getFileName().toString().startsWith("step-") ? Checkpoints.stepOf(ckpt) : -1;
       result = g.evaluator().evaluate(s, test, norm, cfg.train().evalBatchSize(), step);

@@ -104,7 +104,9 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       String initFrom,
       String initCheckpoint,
       String initTake,
-      boolean initZeroClassifier) {}
+      boolean initZeroClassifier,
+      int replicas,
+      String replicaDevice) {}
 
   /** The run name: {@code name} if set, else algorithm-dataset-labels-sSEED. */
   public String runName() {

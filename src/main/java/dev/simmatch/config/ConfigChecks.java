@@ -20,6 +20,9 @@ final class ConfigChecks {
   private static final int MAX_THREADS = 1024;
   private static final int MAX_PROJ_DIM = 1 << 16;
   private static final int MAX_QUEUE = 1 << 20;
+  private static final int MAX_REPLICAS = 64;
+  /** Algorithms whose step is defined for train.replicas > 1. */
+  static final List<String> REPLICATED = List.of("supervised", "fixmatch", "simmatch");
   private static final Pattern WRN = Pattern.compile("wrn([0-9]{1,4})_([0-9]{1,4})");
   private static final Pattern CHECKPOINT = Pattern.compile("best|latest|step-[0-9]{1,18}");
 
@@ -141,8 +144,25 @@ final class ConfigChecks {
     range("train.checkpoint_every", t.checkpointEvery(), 1, Integer.MAX_VALUE);
     range("train.keep_checkpoints", t.keepCheckpoints(), 1, 1_000_000);
     range("train.threads", t.threads(), 1, MAX_THREADS);
+    replicas(c);
     if (t.runsDir() == null || t.runsDir().isBlank()) {
       fail("train.runs_dir", "must name a directory", t.runsDir());
+    }
+  }
+
+  /**
+   * Data parallelism splits every part of the batch evenly and keeps the algorithm's state
+   * identical on every replica; that is implemented for the algorithms below only.
+   */
+  private void replicas(Config c) {
+    Config.Train t = c.train();
+    range("train.replicas", t.replicas(), 1, MAX_REPLICAS);
+    choice("train.replica_device", t.replicaDevice(), "cpu", "gpu");
+    if (t.replicas() > 1) {
+      if (t.batchSize() % t.replicas() != 0) {
+        fail("train.replicas", "must divide train.batch_size (" + t.batchSize() + ")", t.replicas());
+      }
+      choice("algorithm.name (with train.replicas > 1)", c.algorithm().name(), REPLICATED.toArray(String[]::new));
     }
   }
 

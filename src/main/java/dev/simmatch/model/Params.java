@@ -59,7 +59,9 @@ public final class Params {
   private final Ops tf;
   private final String prefix;
   private final Precision precision;
-  private final Map<String, Entry> entries = new LinkedHashMap<>();
+  private final Map<String, Entry> entries;
+  /** True for a {@link #onDevice} view: {@link #create} returns the existing variable. */
+  private final boolean shared;
 
   /**
    * @param tf graph ops
@@ -74,9 +76,24 @@ public final class Params {
    *     variables; the variables themselves are float32 either way
    */
   public Params(Ops tf, String prefix, Precision precision) {
+    this(tf, prefix, precision, new LinkedHashMap<>(), false);
+  }
+
+  private Params(Ops tf, String prefix, Precision precision, Map<String, Entry> entries, boolean shared) {
     this.tf = tf;
     this.prefix = prefix;
     this.precision = precision;
+    this.entries = entries;
+    this.shared = shared;
+  }
+
+  /**
+   * The same variables seen from other ops (e.g. placed on another device): a network built over
+   * the view reads these variables instead of creating new ones, so data-parallel replicas share
+   * one set of weights.
+   */
+  public Params onDevice(Ops deviceTf) {
+    return new Params(deviceTf, prefix, precision, entries, true);
   }
 
   public Precision precision() {
@@ -92,11 +109,19 @@ public final class Params {
   }
 
   /**
-   * Creates a variable with an initial value (run by the session's initializers).
+   * Creates a variable with an initial value (run by the session's initializers); in an {@link
+   * #onDevice} view, returns the read of the existing variable of that name.
    *
    * @throws IllegalArgumentException if the name is taken
    */
   public Operand<TFloat32> create(String name, Kind kind, Layout layout, Operand<TFloat32> init) {
+    if (shared) {
+      Entry e = entry(name);
+      if (e.kind() != kind || !e.shape().equals(init.shape())) {
+        throw new IllegalArgumentException("variable " + prefix + name + " is shared with another shape or kind");
+      }
+      return e.read();
+    }
     if (entries.containsKey(name)) {
       throw new IllegalArgumentException("variable " + prefix + name + " defined twice");
     }

@@ -10,10 +10,12 @@ import dev.simmatch.config.Precision;
 import dev.simmatch.model.Network;
 import dev.simmatch.model.Networks;
 import dev.simmatch.model.Params;
+import dev.simmatch.model.ReplicatedNetwork;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -97,8 +99,8 @@ public final class TrainGraph implements AutoCloseable {
     Variable<TInt64> stepVar = tf.withName("global_step").variable(tf.constant(0L));
     step = tf.withName("global_step_read").identity(stepVar);
 
-    online = Networks.create(new Params(tf, "", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
-    ema = Networks.create(new Params(tf, "ema/", precision), cfg.model().arch(), numClasses, c, cfg.model(), cfg.train().seed());
+    online = replicated(tf, cfg, new Params(tf, "", precision), numClasses, c);
+    ema = replicated(tf, cfg, new Params(tf, "ema/", precision), numClasses, c);
 
     initFrom = cfg.train().initFrom() == null ? null : new InitFrom(tf, online.params(), cfg.train());
 
@@ -116,7 +118,11 @@ public final class TrainGraph implements AutoCloseable {
     readers.add(loss);
     readers.addAll(metrics.values());
     List<Params.Entry> trainable = online.params().trainable();
-    List<Operand<TFloat32>> grads = Gradients.of(tf, loss, trainable);
+    // With replicas the loss is the mean over all of them: its gradient is the replicas' average.
+    List<Operand<TFloat32>> grads =
+        cfg.train().replicas() > 1
+            ? DeviceGradients.of(graph, loss, trainable, "replica_gradients")
+            : Gradients.of(tf, loss, trainable);
     readers.addAll(grads.stream().filter(g -> g != null).toList());
 
     // The optimizer and the state updates overwrite what the forward pass read, so they wait for it.
@@ -140,6 +146,26 @@ public final class TrainGraph implements AutoCloseable {
     Network.Outputs emaEval = ema.forward(evalImages, false);
     evalLogitsEma = emaEval.logits();
     evalEmbeddingEma = emaEval.embedding();
+  }
+
+  /** The network over {@code params}; with train.replicas R > 1, R replicas sharing its variables. */
+  private static Network replicated(Ops tf, Config cfg, Params params, int numClasses, int channels) {
+    Network base = Networks.create(params, cfg.model().arch(), numClasses, channels, cfg.model(), cfg.train().seed());
+    if (cfg.train().replicas() <= 1) {
+      return base;
+    }
+    return ReplicatedNetwork.of(
+        tf, base, devices(cfg.train()), cfg.model().arch(), numClasses, channels, cfg.model(), cfg.train().seed());
+  }
+
+  /** One device per replica: /device:CPU:r (virtual CPU devices, see {@link Trainer#sessionConfig}) or GPU:r. */
+  static List<DeviceSpec> devices(Config.Train cfg) {
+    DeviceSpec.DeviceType type = "gpu".equals(cfg.replicaDevice()) ? DeviceSpec.DeviceType.GPU : DeviceSpec.DeviceType.CPU;
+    List<DeviceSpec> out = new ArrayList<>();
+    for (int r = 0; r < cfg.replicas(); r++) {
+      out.add(DeviceSpec.newBuilder().deviceType(type).deviceIndex(r).build());
+    }
+    return out;
   }
 
   /** The update ops of {@code train.optimizer}. */

@@ -105,6 +105,26 @@ public final class Trainer {
         .build();
   }
 
+  /**
+   * Session options of a training run: as {@link #sessionConfig(int)}; with train.replicas R > 1 on
+   * CPUs, R virtual CPU devices (which share the intra-op threads), and one inter-op thread per
+   * replica so that the replicas' ops can run side by side; on GPUs, soft placement for ops without
+   * a GPU kernel.
+   */
+  public static ConfigProto sessionConfig(Config.Train t) {
+    if (t.replicas() <= 1) {
+      return sessionConfig(t.threads());
+    }
+    ConfigProto.Builder b =
+        ConfigProto.newBuilder().setIntraOpParallelismThreads(t.threads()).setInterOpParallelismThreads(t.replicas());
+    if ("gpu".equals(t.replicaDevice())) {
+      b.setAllowSoftPlacement(true);
+    } else {
+      b.putDeviceCount("CPU", t.replicas());
+    }
+    return b.build();
+  }
+
   public TrainResult run() {
     try (RunLock lock = RunLock.acquire(runDir)) {
       Checkpoints.recover(runDir);
@@ -185,7 +205,7 @@ public final class Trainer {
 
     try (TrainGraph g = new TrainGraph(
             cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision.precision());
-        Session session = new Session(g.graph, sessionConfig(cfg.train().threads()));
+        Session session = new Session(g.graph, sessionConfig(cfg.train()));
         TensorBoard tb = new TensorBoard(runDir.resolve("events"))) {
       long start = restoreOrInit(g, session, algorithm);
       Path resultFile = runDir.resolve("result.json");

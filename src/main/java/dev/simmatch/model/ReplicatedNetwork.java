@@ -1,0 +1,175 @@
+package dev.simmatch.model;
+
+import dev.simmatch.config.Config;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.nn.TopK;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Data-parallel replicas of one network in one graph (DDP's semantics, one process): R copies of
+ * the forward pass, copy r built with its ops on device r, all reading the same variables. A
+ * training forward over parts P_1..P_n (each [N_i,...], N_i divisible by R) gives replica r the rows
+ * {@code [r*N_i/R, (r+1)*N_i/R)} of every part, in part order, so each replica's BatchNorm sees its
+ * own share of labeled, weak and strong images (DDP without SyncBN). The outputs are reassembled in
+ * the order of the unsplit parts, so an algorithm's loss over them is the mean of the replicas'
+ * losses and its gradient the average of the replicas' gradients.
+ *
+ * <p>BN running statistics: only replica 0's updates are returned. DDP keeps one set per process
+ * and checkpoints and broadcasts rank 0's; here there is one variable, written by replica 0.
+ *
+ * <p>Inference forwards run on replica 0 alone, unsplit.
+ */
+public final class ReplicatedNetwork implements Network {
+  /** Offsets the step in the shuffle's seed so its draws differ from other per-step draws. */
+  private static final long SHUFFLE_STREAM = 0x5f0ff1e0000L;
+
+  private final Ops tf;
+  private final Network first;
+  private final List<Network> replicas;
+  private final long seed;
+
+  private ReplicatedNetwork(Ops tf, List<Network> replicas, long seed) {
+    this.tf = tf;
+    this.first = replicas.get(0);
+    this.replicas = List.copyOf(replicas);
+    this.seed = seed;
+  }
+
+  /**
+   * Builds replicas 1..R-1 over the variables of {@code base}, which becomes replica 0.
+   *
+   * @param tf ops without a device (split and reassembly)
+   * @param base a network whose variables exist
+   * @param devices one device per replica, R >= 2
+   * @param arch, numClasses, channels, model, seed as {@code base} was built with
+   */
+  public static ReplicatedNetwork of(
+      Ops tf, Network base, List<DeviceSpec> devices, String arch, int numClasses, int channels, Config.Model model,
+      long seed) {
+    if (devices.size() < 2) {
+      throw new IllegalArgumentException("replicas need at least 2 devices, got " + devices.size());
+    }
+    List<Network> nets = new ArrayList<>();
+    for (int r = 0; r < devices.size(); r++) {
+      Ops on = tf.withDevice(devices.get(r)).withSubScope("replica_" + r);
+      nets.add(Networks.create(base.params().onDevice(on), arch, numClasses, channels, model, seed));
+    }
+    return new ReplicatedNetwork(tf, nets, seed);
+  }
+
+  /** The network of replica r (its ops on device r). */
+  public Network replica(int r) {
+    return replicas.get(r);
+  }
+
+  public int size() {
+    return replicas.size();
+  }
+
+  @Override
+  public Outputs forward(Operand<TFloat32> images, boolean training) {
+    return training ? forwardParts(List.of(images), true) : first.forward(images, false);
+  }
+
+  @Override
+  public Outputs forwardParts(List<Operand<TFloat32>> parts, boolean training) {
+    int n = replicas.size();
+    // chunk.get(p): rows per replica of part p (N_p / R)
+    List<Operand<TInt32>> chunk = new ArrayList<>();
+    for (Operand<TFloat32> part : parts) {
+      chunk.add(tf.math.floorDiv(rowsOf(tf, part), tf.constant(n)));
+    }
+    List<Outputs> outs = new ArrayList<>();
+    for (int r = 0; r < n; r++) {
+      Ops on = replicas.get(r).params().tf();
+      List<Operand<TFloat32>> mine = new ArrayList<>();
+      for (int p = 0; p < parts.size(); p++) {
+        mine.add(rows(on, parts.get(p), on.math.mul(on.constant(r), chunk.get(p)), chunk.get(p)));
+      }
+      Operand<TFloat32> input = mine.size() == 1 ? mine.get(0) : on.concat(mine, on.constant(0));
+      outs.add(replicas.get(r).forward(input, training));
+    }
+    List<Op> updates = training ? outs.get(0).statisticUpdates() : List.of();
+    return new Outputs(
+        reassemble(chunk, outs, Outputs::logits),
+        reassemble(chunk, outs, Outputs::embedding),
+        reassemble(chunk, outs, Outputs::features),
+        updates);
+  }
+
+  /**
+   * DDP's batch shuffle for BN: the rows of the whole batch are permuted (seeded by train.seed and
+   * the step), each replica runs on its share of the permuted rows, and the outputs are put back in
+   * the original order. Only for forwards without gradient.
+   */
+  @Override
+  public Outputs forwardShuffled(List<Operand<TFloat32>> parts, boolean training, Operand<TInt64> step) {
+    Operand<TInt32> zero = tf.constant(0);
+    Operand<TFloat32> all = parts.size() == 1 ? parts.get(0) : tf.concat(parts, zero);
+    Operand<TInt32> rows = rowsOf(tf, all);
+    Operand<TInt64> key = tf.stack(List.of(tf.constant(seed), tf.math.add(step, tf.constant(SHUFFLE_STREAM))));
+    Operand<TFloat32> draws = tf.random.statelessRandomUniform(tf.reshape(rows, tf.constant(new int[] {1})), key);
+    // The ranks of uniform draws are a uniformly random permutation.
+    Operand<TInt32> perm = tf.nn.topK(draws, rows, new TopK.Options[0]).indices();
+    Operand<TInt32> inverse = tf.math.invertPermutation(perm);
+    Outputs shuffled = forwardParts(List.of(tf.gather(all, perm, zero)), training);
+    return new Outputs(
+        unshuffle(shuffled.logits(), inverse),
+        unshuffle(shuffled.embedding(), inverse),
+        unshuffle(shuffled.features(), inverse),
+        shuffled.statisticUpdates());
+  }
+
+  private Operand<TFloat32> unshuffle(Operand<TFloat32> x, Operand<TInt32> inverse) {
+    return x == null ? null : tf.gather(x, inverse, tf.constant(0));
+  }
+
+  /** Replica outputs [r's rows of part 1, of part 2, ...] back to [part 1 of all replicas, part 2, ...]. */
+  private Operand<TFloat32> reassemble(
+      List<Operand<TInt32>> chunk, List<Outputs> outs, Function<Outputs, Operand<TFloat32>> pick) {
+    if (pick.apply(outs.get(0)) == null) {
+      return null;
+    }
+    if (chunk.size() == 1) {
+      return tf.concat(outs.stream().map(pick).toList(), tf.constant(0));
+    }
+    List<Operand<TFloat32>> ordered = new ArrayList<>();
+    Operand<TInt32> start = tf.constant(0);
+    for (Operand<TInt32> rowsPerReplica : chunk) {
+      for (int r = 0; r < outs.size(); r++) {
+        Ops on = replicas.get(r).params().tf();
+        ordered.add(rows(on, pick.apply(outs.get(r)), start, rowsPerReplica));
+      }
+      start = tf.math.add(start, rowsPerReplica);
+    }
+    return tf.concat(ordered, tf.constant(0));
+  }
+
+  /** Leading dimension, as a scalar. */
+  private static Operand<TInt32> rowsOf(Ops tf, Operand<?> t) {
+    return tf.gather(tf.shape(t), tf.constant(0), tf.constant(0));
+  }
+
+  /** Rows [start, start + count) of t, by a gather (GatherV2 has a verified gradient in TF Java). */
+  private static Operand<TFloat32> rows(Ops tf, Operand<TFloat32> t, Operand<TInt32> start, Operand<TInt32> count) {
+    return tf.gather(t, tf.range(start, tf.math.add(start, count), tf.constant(1)), tf.constant(0));
+  }
+
+  @Override
+  public Params params() {
+    return first.params();
+  }
+
+  @Override
+  public int numClasses() {
+    return first.numClasses();
+  }
+}

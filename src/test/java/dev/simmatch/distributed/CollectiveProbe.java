@@ -1,0 +1,56 @@
+package dev.simmatch.distributed;
+
+import java.util.Arrays;
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Server;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * One worker of a two-worker check run by {@link CollectivesTest} in a private network namespace:
+ * TF_CONFIG from the environment, a gRPC server, a session on it, one mean and one gather. Prints the
+ * results and exits 0; on a collective failure prints the message naming the missing task and exits 3.
+ */
+public final class CollectiveProbe {
+  private CollectiveProbe() {}
+
+  public static void main(String[] args) throws Exception {
+    float timeout = Float.parseFloat(args[0]);
+    TfConfig cluster = TfConfig.fromEnvironment().orElseThrow();
+    Server server = new Server(cluster.serverDef());
+    server.start();
+    int i = cluster.index();
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g).withDevice(DeviceSpec.newBuilder().job("worker").replica(0).task(i)
+          .deviceType(DeviceSpec.DeviceType.CPU).deviceIndex(0).build());
+      Collectives c = new Collectives(tf, cluster.size(), 1, timeout);
+      Operand<TFloat32> mean = c.mean(tf.constant(new float[] {i + 1f, 10f * (i + 1)}));
+      Operand<TInt32> gathered = c.gather(tf.constant(new int[] {i, 100 + i}));
+      ConfigProto config = ConfigProto.newBuilder().addDeviceFilters(TfConfig.task(i)).build();
+      try (Session s = ClusterSession.open(g, "grpc://localhost:" + cluster.port(), config);
+          Result r = s.runner().fetch(mean).fetch(gathered).run()) {
+        float[] m = new float[2];
+        ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(m);
+        int[] gv = new int[4];
+        ((TInt32) r.get(1)).asRawTensor().data().asInts().read(gv);
+        System.out.println("worker " + i + " mean " + Arrays.toString(m) + " gather " + Arrays.toString(gv));
+      } catch (RuntimeException e) {
+        System.out.println(Peers.describeFailure(cluster, timeout, e));
+        System.out.flush();
+        Runtime.getRuntime().halt(3);
+      }
+    }
+    System.out.flush();
+    // The peer may still be fetching from this server: give it time, then end the process
+    // (Server.stop() is not implemented in this TensorFlow: "Clean shutdown").
+    Thread.sleep(2000);
+    Runtime.getRuntime().halt(0);
+  }
+
+}

@@ -1,0 +1,58 @@
+package dev.simmatch.distributed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workers of a two-worker cluster in their own JVMs ({@link CollectiveProbe}) inside a private
+ * network namespace with only loopback ({@code unshare -n}, root): TensorFlow's gRPC server binds
+ * 0.0.0.0 whatever it is told, so the workers must not run in the machine's namespace.
+ */
+class CollectivesTest {
+  /** Each worker JVM is killed after this long (`timeout`), so a hung collective cannot outlive the test. */
+  private static final int WORKER_SECONDS = 150;
+  private static final String WORKERS = "\\\"127.0.0.1:24001\\\",\\\"127.0.0.1:24002\\\"";
+
+  /** Runs the given worker indices in one namespace; returns each worker's output. */
+  private static List<String> run(Path dir, float timeout, int... indices) throws IOException, InterruptedException {
+    StringBuilder script = new StringBuilder("ip link set lo up\n");
+    for (int i : indices) {
+      script.append("TF_CPP_MIN_LOG_LEVEL=2 TF_CONFIG=\"{\\\"cluster\\\":{\\\"worker\\\":[").append(WORKERS)
+          .append("]},\\\"task\\\":{\\\"type\\\":\\\"worker\\\",\\\"index\\\":").append(i).append("}}\" timeout -s KILL ").append(WORKER_SECONDS).append(" '")
+          .append(Path.of(System.getProperty("java.home"), "bin", "java")).append("' -cp '")
+          .append(System.getProperty("java.class.path")).append("' ").append(CollectiveProbe.class.getName())
+          .append(' ').append(timeout).append(" > '").append(dir.resolve("w" + i + ".log"))
+          .append("' 2>&1; echo $? > '").append(dir.resolve("w" + i + ".rc")).append("' &\n");
+    }
+    script.append("wait\n");
+    // Output to a file: a child holding the test JVM's stdout open would keep Maven waiting.
+    Process p = new ProcessBuilder("unshare", "-n", "bash", "-c", script.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("unshare.log").toFile()).start();
+    assertTrue(p.waitFor(WORKER_SECONDS + 60, TimeUnit.SECONDS), "workers did not finish");
+    assertEquals(0, p.exitValue(), "unshare -n (needs root) or the script failed");
+    List<String> out = new ArrayList<>();
+    for (int i : indices) {
+      out.add(Files.readString(dir.resolve("w" + i + ".rc")).strip() + " " + Files.readString(dir.resolve("w" + i + ".log")));
+    }
+    return out;
+  }
+
+  @Test
+  void aMissingWorkerIsNamedWithinTheTimeout(@TempDir Path dir) throws Exception {
+    long start = System.nanoTime();
+    String out = run(dir, 3, 0).get(0);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(out.startsWith("3 "), out);
+    assertTrue(out.contains("within 3.0 s (no answer from task 1 (127.0.0.1:24002))"), out);
+    assertTrue(seconds < 120, "took " + seconds + " s");
+  }
+}
