@@ -104,9 +104,15 @@ class MixedPrecisionTest {
     Map<String, Integer> before = opCounts(f32);
     Map<String, Integer> after = opCounts(mixed);
     int bankMatmuls = 0;
+    int floatConvs = 0;
     for (NodeDef n : mixed.getNodeList()) {
       switch (n.getOp()) {
-        case "Conv2D" -> assertEquals(DataType.DT_BFLOAT16, type(n), n.getName());
+        case "Conv2D" -> {
+          // Odd input-channel counts (the RGB stem) stay float32: see Conv2d.
+          long in = kernelInputChannels(mixed, n);
+          assertEquals(in % 2 == 0 ? DataType.DT_BFLOAT16 : DataType.DT_FLOAT, type(n), n.getName() + ", " + in + " input channels");
+          floatConvs += in % 2 == 0 ? 0 : 1;
+        }
         case "MatMul" -> {
           // Forward products: the networks' linear layers read a cast weight; SimMatch's similarities to
           // the bank stay float32.
@@ -127,11 +133,26 @@ class MixedPrecisionTest {
     }
     assertTrue(after.get("Cast") > before.getOrDefault("Cast", 0));
     assertTrue(after.get("Conv2DBackpropFilter") > 0);
+    assertTrue(floatConvs > 0 && floatConvs < after.get("Conv2D"), "the 3-channel stem stays float32, the rest do not");
+    int floatBackprops = 0;
     for (NodeDef n : mixed.getNodeList()) {
       if (n.getOp().equals("Conv2DBackpropFilter") || n.getOp().equals("Conv2DBackpropInput")) {
-        assertEquals(DataType.DT_BFLOAT16, type(n), n.getName());
+        floatBackprops += type(n) == DataType.DT_FLOAT ? 1 : 0;
       }
     }
+    assertTrue(floatBackprops <= 2 * floatConvs, "only the float32 convolutions' gradients stay float32: " + floatBackprops);
+  }
+
+  /** The in-channel size of a Conv2D's kernel variable, found through the Identity/Cast that read it. */
+  private static long kernelInputChannels(GraphDef graph, NodeDef conv) {
+    Map<String, NodeDef> byName = new HashMap<>();
+    graph.getNodeList().forEach(n -> byName.put(n.getName(), n));
+    NodeDef n = byName.get(conv.getInput(1).split(":")[0]);
+    while (n.getOp().equals("Identity") || n.getOp().equals("Cast")) {
+      n = byName.get(n.getInput(0).split(":")[0]);
+    }
+    assertEquals("VariableV2", n.getOp(), conv.getName() + " reads its kernel from a variable");
+    return n.getAttrMap().get("shape").getShape().getDim(2).getSize();
   }
 
   @Test
