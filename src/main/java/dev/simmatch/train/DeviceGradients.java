@@ -1,7 +1,6 @@
 package dev.simmatch.train;
 
 import dev.simmatch.model.Params;
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.simmatch.distributed.NativeGraphs;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -168,7 +168,7 @@ final class DeviceGradients {
 
   /** Imports {@code def} into the graph, its references to existing ops mapped onto them. */
   private static void importInto(Graph graph, GraphDef def, Set<String> existing) {
-    TF_Graph handle = nativeHandle(graph);
+    TF_Graph handle = NativeGraphs.handle(graph); // TF Java has no public import with input mappings
     TF_ImportGraphDefOptions opts = tensorflow.TF_NewImportGraphDefOptions();
     TF_Status status = TF_Status.newStatus();
     TF_Buffer buffer = TF_Buffer.newBufferFromString(def);
@@ -200,17 +200,6 @@ final class DeviceGradients {
       status.delete();
       tensorflow.TF_DeleteImportGraphDefOptions(opts);
       keep.forEach(TF_Output::close);
-    }
-  }
-
-  /** The C graph behind a Graph: TF Java has no public import with input mappings. */
-  private static TF_Graph nativeHandle(Graph graph) {
-    try {
-      Field f = Graph.class.getDeclaredField("nativeHandle");
-      f.setAccessible(true);
-      return (TF_Graph) f.get(graph);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("TensorFlow Java's Graph has no nativeHandle field: update DeviceGradients", e);
     }
   }
 }
