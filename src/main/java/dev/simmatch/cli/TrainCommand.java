@@ -1,10 +1,12 @@
 package dev.simmatch.cli;
 
 import dev.simmatch.config.Config;
+import dev.simmatch.distributed.TfConfig;
 import dev.simmatch.train.ProgressListener;
 import dev.simmatch.train.TrainResult;
 import dev.simmatch.train.Trainer;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +48,15 @@ public final class TrainCommand implements Callable<Integer> {
           cfg.runName(), cfg.algorithm().name(), cfg.data().dataset(), labeled, cfg.model().arch(), cfg.train().steps());
       return 0;
     }
-    result = new Trainer(cfg, dir, resume, resumeFrom).listen(new ProgressListener()).run();
+    Trainer trainer = new Trainer(cfg, dir, resume, resumeFrom).listen(new ProgressListener());
+    Optional<TfConfig> cluster = TfConfig.fromEnvironment();
+    cluster.ifPresent(trainer::inCluster);
+    result = trainer.run();
+    if (result == null) {
+      System.out.printf("worker %d of %d: %d steps done; the chief (worker 0) wrote the results to %s%n",
+          cluster.orElseThrow().index(), cluster.orElseThrow().size(), cfg.train().steps(), dir);
+      return 0;
+    }
     System.out.printf(
         "run %s: best top-1 ema %.2f%% (step %d), median of last %d ema %.2f%%, final raw %.2f%%, %.0f img/s%n",
         dir, result.bestTop1Ema(), result.bestStepEma(), Math.min(20, result.evaluations()),
