@@ -129,16 +129,21 @@ class ClusterTrainingIT {
     }
   }
 
-  /** Runs SIGNAL_ONE in its own network namespace; returns the seconds from the signal to the other's end. */
-  private static double signalOne(Path out, String signal, int victim, List<String> train) throws Exception {
+  /** What the worker that was not signalled did: its exit status, log, and seconds from the signal to its end. */
+  private record Survivor(String exit, String log, double seconds) {}
+
+  /** Runs SIGNAL_ONE in its own network namespace. */
+  private static Survivor signalOne(Path out, String signal, int victim, List<String> train) throws Exception {
     Files.createDirectories(out);
     List<String> c = new ArrayList<>(List.of("unshare", "-n", "bash", "-c", SIGNAL_ONE, "signal-one", signal,
         String.valueOf(victim), out.toString()));
     c.addAll(train);
     Run r = run(out.resolve("unshare.log"), Map.of(), c);
     assertEquals(0, r.exit(), "unshare -n (needs root) or the script failed: " + r.log());
-    return Double.parseDouble(Files.readString(out.resolve("ended")).strip())
-        - Double.parseDouble(Files.readString(out.resolve("signalled")).strip());
+    return new Survivor(Files.readString(out.resolve("rc")).strip(),
+        Files.readString(out.resolve("w" + (1 - victim) + ".log")),
+        Double.parseDouble(Files.readString(out.resolve("ended")).strip())
+            - Double.parseDouble(Files.readString(out.resolve("signalled")).strip()));
   }
 
   /**
@@ -151,12 +156,11 @@ class ClusterTrainingIT {
     Path data = TinyData.write(tmp.resolve("data"), 4, 6, 3, 7);
     List<String> train = trainArgs(data, 8, 2);
     Path out = tmp.resolve("kill");
-    double seconds = signalOne(out, "KILL", 1, train);
-    String chief = Files.readString(out.resolve("w0.log"));
-    assertNotEquals("0", Files.readString(out.resolve("rc")).strip(), chief);
-    assertTrue(chief.contains("worker 0: a collective op failed or did not complete within " + TIMEOUT
-        + ".0 s (no answer from task 1 (127.0.0.1:25002))"), chief);
-    assertTrue(seconds < TIMEOUT + 10, "the chief took " + seconds + " s");
+    Survivor chief = signalOne(out, "KILL", 1, train);
+    assertNotEquals("0", chief.exit(), chief.log());
+    assertTrue(chief.log().contains("worker 0: a collective op failed or did not complete within " + TIMEOUT
+        + ".0 s (no answer from task 1 (127.0.0.1:25002))"), chief.log());
+    assertTrue(chief.seconds() < TIMEOUT + 10, "the chief took " + chief.seconds() + " s");
 
     Path run = out.resolve("run");
     Run resumed = run(tmp.resolve("resume.log"), Map.of("SIMMATCH_CLUSTER_PORT", "25001"),
@@ -180,19 +184,16 @@ class ClusterTrainingIT {
   void workerExitsWhenTheChiefDiesOrHangs(@TempDir Path tmp) throws Exception {
     Path data = TinyData.write(tmp.resolve("data"), 4, 6, 3, 7);
     List<String> train = trainArgs(data, 8, 2);
-    Path killed = tmp.resolve("killed");
-    double seconds = signalOne(killed, "KILL", 0, train);
-    String log = Files.readString(killed.resolve("w1.log"));
-    assertNotEquals("0", Files.readString(killed.resolve("rc")).strip(), log);
-    assertTrue(log.contains("(no answer from task 0 (127.0.0.1:25001))"), log);
-    assertTrue(seconds < TIMEOUT + 10, "worker 1 took " + seconds + " s");
+    Survivor killed = signalOne(tmp.resolve("killed"), "KILL", 0, train);
+    assertNotEquals("0", killed.exit(), killed.log());
+    assertTrue(killed.log().contains("(no answer from task 0 (127.0.0.1:25001))"), killed.log());
+    assertTrue(killed.seconds() < TIMEOUT + 10, "worker 1 took " + killed.seconds() + " s");
 
-    Path frozen = tmp.resolve("frozen");
-    seconds = signalOne(frozen, "STOP", 0, train);
-    log = Files.readString(frozen.resolve("w1.log"));
-    assertNotEquals("0", Files.readString(frozen.resolve("rc")).strip(), log);
-    assertTrue(log.contains("worker 1: a collective op failed or did not complete within " + TIMEOUT
-        + ".0 s (every worker answers on its port, so one of them is stuck or failed)"), log);
-    assertTrue(seconds > TIMEOUT - 5 && seconds < TIMEOUT + 15, "worker 1 took " + seconds + " s");
+    Survivor frozen = signalOne(tmp.resolve("frozen"), "STOP", 0, train);
+    assertNotEquals("0", frozen.exit(), frozen.log());
+    assertTrue(frozen.log().contains("worker 1: a collective op failed or did not complete within " + TIMEOUT
+        + ".0 s (every worker answers on its port, so one of them is stuck or failed)"), frozen.log());
+    assertTrue(frozen.seconds() > TIMEOUT - 5 && frozen.seconds() < TIMEOUT + 15,
+        "worker 1 took " + frozen.seconds() + " s");
   }
 }

@@ -21,10 +21,10 @@ import dev.simmatch.data.Normalizer;
 import dev.simmatch.data.SslBatch;
 import dev.simmatch.data.SslBatcher;
 import dev.simmatch.data.Views;
-import dev.simmatch.distributed.ClusterSession;
 import dev.simmatch.distributed.Peers;
 import dev.simmatch.distributed.StepWatchdog;
 import dev.simmatch.distributed.TfConfig;
+import dev.simmatch.distributed.WorkerSession;
 import dev.simmatch.io.Durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +40,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.Server;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -66,8 +65,6 @@ public final class Trainer {
   private final boolean resume;
   private final Path resumeFrom;
   private final Set<String> cpuFlags;
-  /** The gRPC server of a multi-worker run: never stopped (TensorFlow cannot), it ends with the process. */
-  private Server server;
   private final List<TrainingListener> listeners = new ArrayList<>();
   /** The workers of a multi-worker run (TF_CONFIG), or null. */
   private TfConfig cluster;
@@ -392,12 +389,7 @@ public final class Trainer {
     if (cluster == null) {
       return new Session(g.graph, sessionConfig(cfg.train()));
     }
-    server = new Server(cluster.serverDef(cfg.train().threads()));
-    server.start();
-    ConfigProto config = sessionConfig(cfg.train().threads()).toBuilder()
-        .addDeviceFilters(TfConfig.task(cluster.index()))
-        .build();
-    return ClusterSession.open(g.graph, "grpc://localhost:" + cluster.port(), config);
+    return WorkerSession.open(g.graph, cluster, sessionConfig(cfg.train().threads()));
   }
 
   /** A worker's labeled split: the chief's split.json when resuming, else the config's (the same on every worker). */
