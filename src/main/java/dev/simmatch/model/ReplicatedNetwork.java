@@ -27,6 +27,10 @@ import org.tensorflow.types.TInt64;
  * and checkpoints and broadcasts rank 0's; here there is one variable, written by replica 0.
  *
  * <p>Inference forwards run on replica 0 alone, unsplit.
+ *
+ * <p>Across workers ({@link #acrossWorkers}), replica w is worker w's process: this graph holds its
+ * replica only, the others' outputs arrive by a collective gather, and the BN statistics are this
+ * worker's.
  */
 public final class ReplicatedNetwork implements Network {
   /** Offsets the step in the shuffle's seed so its draws differ from other per-step draws. */
@@ -88,7 +92,7 @@ public final class ReplicatedNetwork implements Network {
    */
   public static ReplicatedNetwork acrossWorkers(
       Ops tf, Network base, int worker, int workers, UnaryOperator<Operand<TFloat32>> gather, long seed) {
-    if (workers < 2 || worker < 0 || worker >= workers) {
+    if (worker < 0 || worker >= workers) {
       throw new IllegalArgumentException("worker " + worker + " of " + workers);
     }
     return new ReplicatedNetwork(tf, List.of(base), seed, worker, workers, gather);
@@ -99,6 +103,7 @@ public final class ReplicatedNetwork implements Network {
     return replicas.get(r);
   }
 
+  /** R: the replicas in this graph, or the workers. */
   public int size() {
     return workers;
   }

@@ -8,9 +8,9 @@ import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.algorithms.Alignments;
 import dev.simmatch.config.Config;
+import dev.simmatch.config.ConfigChecks;
 import dev.simmatch.config.ConfigLoader;
 import dev.simmatch.config.CpuFlags;
-import dev.simmatch.config.ConfigChecks;
 import dev.simmatch.config.Precision;
 import dev.simmatch.data.Dataset;
 import dev.simmatch.data.DatasetBundle;
@@ -271,9 +271,7 @@ public final class Trainer {
       IntervalMeans means = new IntervalMeans(fetchedNames);
       long images = 0;
       long loopStart = System.nanoTime();
-      int unlabeledViews = 1 + algorithm.strongViews() + (algorithm.usesRotatedView() ? 1 : 0);
-      int perStep = (algorithm.usesLabeled() ? cfg.train().batchSize() : 0)
-          + (algorithm.usesUnlabeled() ? unlabeledViews * cfg.train().mu() * cfg.train().batchSize() : 0);
+      int perStep = imagesPerStep(algorithm);
       try (SslBatcher batcher = batcher(train, data, split, views, norm, algorithm, start)) {
         for (long step = start; step < cfg.train().steps(); step++) {
           SslBatch b = batcher.next();
@@ -342,13 +340,20 @@ public final class Trainer {
       DatasetBundle data, LabeledSplit split, Views views, Normalizer norm, Algorithm algorithm, long start) {
     listeners.forEach(l -> l.onStart(cfg, start, cfg.train().steps()));
     List<String> metricNames = new ArrayList<>(g.metrics.keySet());
+    long loopStart = System.nanoTime();
     try (SslBatcher batcher = batcher(train, data, split, views, norm, algorithm, start)) {
       for (long step = start; step < cfg.train().steps(); step++) {
         SslBatch b = batcher.next();
         double[] fetched = watchdog.run("step " + (step + 1), () -> step(g, session, b, metricNames));
+        if (!Double.isFinite(fetched[0])) {
+          // The loss is the same on every worker: the chief stops at this step too.
+          throw new TrainingDivergedException(step, fetched[0], Checkpoints.latest(runDir));
+        }
         long done = step + 1;
+        // Images of the global batch per second, as the chief reports.
+        double ips = (done - start) * imagesPerStep(algorithm) / ((System.nanoTime() - loopStart) / 1e9);
         for (TrainingListener l : listeners) {
-          l.onStep(done, fetched[0], fetched[1], 0);
+          l.onStep(done, fetched[0], fetched[1], ips);
         }
         if (done % cfg.train().checkpointEvery() == 0 || done == cfg.train().steps()) {
           WorkerAgreement.check(g, session, watchdog, done);
@@ -358,6 +363,13 @@ public final class Trainer {
     LOG.info("worker {} of {}: finished at step {}; the chief writes the results", cluster.index(), cluster.size(),
         cfg.train().steps());
     return null;
+  }
+
+  /** Images one step feeds: labeled, plus every unlabeled view. */
+  private int imagesPerStep(Algorithm algorithm) {
+    int unlabeledViews = 1 + algorithm.strongViews() + (algorithm.usesRotatedView() ? 1 : 0);
+    return (algorithm.usesLabeled() ? cfg.train().batchSize() : 0)
+        + (algorithm.usesUnlabeled() ? unlabeledViews * cfg.train().mu() * cfg.train().batchSize() : 0);
   }
 
   /** The global batches from step {@code start} on (every worker of a multi-worker run draws the same). */
