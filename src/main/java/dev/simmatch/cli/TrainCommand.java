@@ -6,7 +6,6 @@ import dev.simmatch.train.ProgressListener;
 import dev.simmatch.train.TrainResult;
 import dev.simmatch.train.Trainer;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,13 +48,10 @@ public final class TrainCommand implements Callable<Integer> {
       return 0;
     }
     Trainer trainer = new Trainer(cfg, dir, resume, resumeFrom).listen(new ProgressListener());
-    Optional<TfConfig> cluster = TfConfig.fromEnvironment();
-    cluster.ifPresent(trainer::inCluster);
+    TfConfig.fromEnvironment().ifPresent(trainer::inCluster);
     result = trainer.run();
     if (result == null) {
-      System.out.printf("worker %d of %d: %d steps done; the chief (worker 0) wrote the results to %s%n",
-          cluster.orElseThrow().index(), cluster.orElseThrow().size(), cfg.train().steps(), dir);
-      return 0;
+      return 0; // a worker other than the chief: it logged its end, the chief reports the run
     }
     System.out.printf(
         "run %s: best top-1 ema %.2f%% (step %d), median of last %d ema %.2f%%, final raw %.2f%%, %.0f img/s%n",

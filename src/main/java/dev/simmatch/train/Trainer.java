@@ -360,8 +360,8 @@ public final class Trainer {
         }
       }
     }
-    LOG.info("worker {} of {}: finished at step {}; the chief writes the results", cluster.index(), cluster.size(),
-        cfg.train().steps());
+    LOG.info("worker {} of {}: finished at step {}; the chief (worker 0) writes the results to {}", cluster.index(),
+        cluster.size(), cfg.train().steps(), runDir);
     return null;
   }
 
