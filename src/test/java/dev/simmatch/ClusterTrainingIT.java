@@ -127,6 +127,15 @@ class ClusterTrainingIT {
       assertEquals(0, r.exit(), r.log());
       assertSameCheckpoint(workers, replicas, 3);
     }
+    // The chief refuses a run directory that has checkpoints (no --resume) while worker 1 waits for
+    // it in a collective: train-cluster passes the chief's status on and stops worker 1 after the grace.
+    Run again = run(tmp.resolve("again.log"), Map.of("SIMMATCH_CLUSTER_GRACE", "1"),
+        command("scripts/train-cluster", trainArgs(data, 3, 3), "--run-dir", tmp.resolve("workers-online").toString()));
+    assertEquals(2, again.exit(), again.log());
+    assertTrue(again.log().contains("already holds checkpoints"), again.log());
+    assertTrue(again.log().contains("train-cluster: worker 0 exited with status 2; stopping the others in 1s"),
+        again.log());
+    assertTrue(!again.log().contains("worker 1: a collective op failed"), again.log());
   }
 
   /** What the worker that was not signalled did: its exit status, log, and seconds from the signal to its end. */
