@@ -5,7 +5,10 @@ import dev.simmatch.UserInputException;
 import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.config.Config;
+import dev.simmatch.config.ConfigChecks;
 import dev.simmatch.config.Precision;
+import dev.simmatch.distributed.TfConfig;
+import dev.simmatch.distributed.WorkerSession;
 import dev.simmatch.train.TrainGraph;
 import dev.simmatch.train.Trainer;
 import java.io.IOException;
@@ -76,6 +79,22 @@ public final class StepBench {
    */
   public static Measurement measure(Config cfg, int size, int channels, int classes, int warmup, int steps,
       double minSeconds, int profileSteps, OpProfile profile) {
+    return measure(cfg, size, channels, classes, warmup, steps, minSeconds, profileSteps, profile, null);
+  }
+
+  /**
+   * @param cluster the workers of a multi-worker run (TF_CONFIG), or null: every worker times the same
+   *     global batches, its rows of each, with the gradients summed across the workers
+   */
+  public static Measurement measure(Config cfg, int size, int channels, int classes, int warmup, int steps,
+      double minSeconds, int profileSteps, OpProfile profile, TfConfig cluster) {
+    if (cluster != null) {
+      ConfigChecks.checkWorkers(cfg, cluster.size(), TfConfig.ENV);
+      if (minSeconds > 0) {
+        throw new UserInputException("bench with " + TfConfig.ENV + ": --min-seconds must be 0, got " + minSeconds
+            + " (every worker must time the same number of steps)");
+      }
+    }
     if (steps < 1 || warmup < 0 || !(minSeconds >= 0) || profileSteps < 0 || cfg.train().threads() < 1
         || classes < 2) {
       throw new UserInputException("bench: need --steps >= 1, --warmup >= 0, --min-seconds >= 0, --profile >= 0,"
@@ -97,8 +116,10 @@ public final class StepBench {
     for (int i = 0; i < batches.length; i++) {
       batches[i] = RandomBatch.draw(new Random(i), b, bu, size, channels, classes, bankRows, views, rotated);
     }
-    try (TrainGraph g = new TrainGraph(cfg, alg, size, size, channels, classes);
-        Session session = new Session(g.graph, Trainer.sessionConfig(cfg.train()))) {
+    try (TrainGraph g = new TrainGraph(cfg, alg, size, size, channels, classes, precision.precision(), cluster);
+        Session session = cluster == null
+            ? new Session(g.graph, Trainer.sessionConfig(cfg.train()))
+            : WorkerSession.open(g.graph, cluster, Trainer.sessionConfig(cfg.train().threads()))) {
       session.initialize();
       g.emaCopy.forEach(session::run);
       // The trainer's fetches: loss, learning rate and every monitor.

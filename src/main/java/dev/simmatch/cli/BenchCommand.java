@@ -3,6 +3,7 @@ package dev.simmatch.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simmatch.UserInputException;
+import dev.simmatch.distributed.TfConfig;
 import dev.simmatch.bench.OpProfile;
 import dev.simmatch.bench.PipelineBench;
 import dev.simmatch.bench.StepBench;
@@ -127,7 +128,9 @@ public final class BenchCommand implements Callable<Integer> {
           m.sslStepsPerSecond(), m.singleThreadViewsPerSecond()));
     } else {
       OpProfile profile = new OpProfile();
-      StepBench.Measurement m = StepBench.measure(cfg, side, ch, classes, warmup, steps, minSeconds, profileSteps, profile);
+      // With TF_CONFIG, this process is one worker of a multi-worker step.
+      StepBench.Measurement m = StepBench.measure(cfg, side, ch, classes, warmup, steps, minSeconds, profileSteps,
+          profile, TfConfig.fromEnvironment().orElse(null));
       result = m;
       if (json) {
         out.println(toJson(m));

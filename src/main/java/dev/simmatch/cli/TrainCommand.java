@@ -1,6 +1,7 @@
 package dev.simmatch.cli;
 
 import dev.simmatch.config.Config;
+import dev.simmatch.distributed.TfConfig;
 import dev.simmatch.train.ProgressListener;
 import dev.simmatch.train.TrainResult;
 import dev.simmatch.train.Trainer;
@@ -46,7 +47,12 @@ public final class TrainCommand implements Callable<Integer> {
           cfg.runName(), cfg.algorithm().name(), cfg.data().dataset(), labeled, cfg.model().arch(), cfg.train().steps());
       return 0;
     }
-    result = new Trainer(cfg, dir, resume, resumeFrom).listen(new ProgressListener()).run();
+    Trainer trainer = new Trainer(cfg, dir, resume, resumeFrom).listen(new ProgressListener());
+    TfConfig.fromEnvironment().ifPresent(trainer::inCluster);
+    result = trainer.run();
+    if (result == null) {
+      return 0; // a worker other than the chief: it logged its end, the chief reports the run
+    }
     System.out.printf(
         "run %s: best top-1 ema %.2f%% (step %d), median of last %d ema %.2f%%, final raw %.2f%%, %.0f img/s%n",
         dir, result.bestTop1Ema(), result.bestStepEma(), Math.min(20, result.evaluations()),

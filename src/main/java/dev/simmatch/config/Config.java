@@ -106,7 +106,8 @@ public record Config(String name, Algorithm algorithm, Data data, Model model, T
       String initTake,
       boolean initZeroClassifier,
       int replicas,
-      String replicaDevice) {}
+      String replicaDevice,
+      double collectiveTimeout) {}
 
   /** The run name: {@code name} if set, else algorithm-dataset-labels-sSEED. */
   public String runName() {

@@ -15,12 +15,14 @@ import java.util.regex.PatternSyntaxException;
  * reads it. Upper bounds are far above any sensible setting; they keep a typo such as an extra
  * zero from turning into an out-of-memory crash minutes later.
  */
-final class ConfigChecks {
+public final class ConfigChecks {
   private static final int MAX_BATCH = 1 << 16;
   private static final int MAX_THREADS = 1024;
   private static final int MAX_PROJ_DIM = 1 << 16;
   private static final int MAX_QUEUE = 1 << 20;
   private static final int MAX_REPLICAS = 64;
+  /** One day: a step longer than that is a hang. */
+  private static final double MAX_TIMEOUT_SECONDS = 86_400;
   /** Algorithms whose step is defined for train.replicas > 1. */
   static final List<String> REPLICATED = List.of("supervised", "fixmatch", "simmatch");
   private static final Pattern WRN = Pattern.compile("wrn([0-9]{1,4})_([0-9]{1,4})");
@@ -158,12 +160,35 @@ final class ConfigChecks {
     Config.Train t = c.train();
     range("train.replicas", t.replicas(), 1, MAX_REPLICAS);
     choice("train.replica_device", t.replicaDevice(), "cpu", "gpu");
+    above("train.collective_timeout", t.collectiveTimeout(), 0);
+    if (t.collectiveTimeout() > MAX_TIMEOUT_SECONDS) {
+      fail("train.collective_timeout", "must be at most " + MAX_TIMEOUT_SECONDS + " seconds", t.collectiveTimeout());
+    }
     if (t.replicas() > 1) {
       if (t.batchSize() % t.replicas() != 0) {
         fail("train.replicas", "must divide train.batch_size (" + t.batchSize() + ")", t.replicas());
       }
       choice("algorithm.name (with train.replicas > 1)", c.algorithm().name(), REPLICATED.toArray(String[]::new));
     }
+  }
+
+  /**
+   * A config run by one worker of a W-worker cluster (TF_CONFIG): every worker takes batch_size/W
+   * of each part of the batch, and the algorithm must have a replicated step.
+   *
+   * @throws UserInputException naming the key that does not fit W workers
+   */
+  public static void checkWorkers(Config c, int workers, String origin) {
+    ConfigChecks k = new ConfigChecks(origin);
+    Config.Train t = c.train();
+    if (t.replicas() > 1) {
+      k.fail("train.replicas", "must be 1 in a multi-worker run (TF_CONFIG with " + workers + " workers): one replica"
+          + " per worker", t.replicas());
+    }
+    if (t.batchSize() % workers != 0) {
+      k.fail("train.batch_size", "must be divisible by the " + workers + " workers of TF_CONFIG", t.batchSize());
+    }
+    k.choice("algorithm.name (with TF_CONFIG)", c.algorithm().name(), REPLICATED.toArray(String[]::new));
   }
 
   private void choice(String key, String v, String... allowed) {

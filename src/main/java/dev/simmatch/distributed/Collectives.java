@@ -1,8 +1,12 @@
 package dev.simmatch.distributed;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
+import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TType;
 
@@ -31,15 +35,39 @@ public final class Collectives {
 
   /** Elementwise mean over the workers. */
   public <T extends TType> Operand<T> mean(Operand<T> x) {
-    return build("CollectiveReduceV2", x, true);
+    return build("CollectiveReduceV2", x, "Div");
   }
 
-  /** The workers' tensors concatenated along axis 0 in task order. */
+  /** Elementwise sum over the workers. */
+  public <T extends TType> Operand<T> sum(Operand<T> x) {
+    return build("CollectiveReduceV2", x, "Id");
+  }
+
+  /**
+   * The workers' tensors concatenated along axis 0 in task order. No gradient flows through it:
+   * stop the gradient of {@code x} before (TensorFlow's gradient builder still visits the op when
+   * {@code x} depends on a variable, so a zero gradient is registered for it).
+   */
   public <T extends TType> Operand<T> gather(Operand<T> x) {
-    return build("CollectiveGatherV2", x, false);
+    registerGatherGradient();
+    return build("CollectiveGatherV2", x, null);
   }
 
-  private <T extends TType> Operand<T> build(String type, Operand<T> x, boolean reduce) {
+  /** Zeros for every input of CollectiveGatherV2; a no-op once registered (false is returned then). */
+  private static void registerGatherGradient() {
+    TensorFlow.registerCustomGradient("CollectiveGatherV2", Collectives::zeroGradients);
+  }
+
+  private static List<Operand<?>> zeroGradients(Ops tf, GraphOperation op, List<Output<?>> gradOutputs) {
+    List<Operand<?>> out = new ArrayList<>();
+    for (int i = 0; i < op.numInputs(); i++) {
+      out.add(tf.zerosLike(op.input(i)));
+    }
+    return out;
+  }
+
+  /** @param finalOp the reduction's final op ("Div": mean, "Id": sum); null for a gather */
+  private <T extends TType> Operand<T> build(String type, Operand<T> x, String finalOp) {
     Graph g = (Graph) tf.scope().env();
     var b = g.opBuilder(type, tf.scope().makeOpName(type), tf.scope())
         .addInput(x.asOutput())
@@ -49,8 +77,8 @@ public final class Collectives {
         .addInputList(new Output<?>[0])
         .setAttr("communication_hint", "auto")
         .setAttr("timeout_seconds", timeoutSeconds);
-    if (reduce) {
-      b.setAttr("merge_op", "Add").setAttr("final_op", "Div");
+    if (finalOp != null) {
+      b.setAttr("merge_op", "Add").setAttr("final_op", finalOp);
     }
     return b.build().output(0);
   }

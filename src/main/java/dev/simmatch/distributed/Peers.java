@@ -37,8 +37,8 @@ public final class Peers {
     String who = gone.isEmpty()
         ? "every worker answers on its port, so one of them is stuck or failed"
         : "no answer from " + String.join(", ", gone);
-    return "worker " + cluster.index() + ": a collective op did not complete within " + timeoutSeconds + " s ("
-        + who + "): " + firstLine(cause);
+    return "worker " + cluster.index() + ": a collective op failed or did not complete within " + timeoutSeconds
+        + " s (" + who + "): " + firstLine(cause);
   }
 
   /** TensorFlow's first line is often only "From /job:...:"; the cause is on the next one. */

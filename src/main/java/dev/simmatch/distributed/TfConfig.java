@@ -114,11 +114,18 @@ public record TfConfig(List<String> workers, int index) {
    * forever).
    */
   public ServerDef serverDef() {
+    return serverDef(0);
+  }
+
+  /** As {@link #serverDef()}, with {@code threads} intra-op threads for the worker's ops (0: TensorFlow's default). */
+  public ServerDef serverDef(int threads) {
     JobDef.Builder job = JobDef.newBuilder().setName(JOB);
     for (int i = 0; i < workers.size(); i++) {
       job.putTasks(i, workers.get(i));
     }
     ConfigProto session = ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(threads)
+        .setInterOpParallelismThreads(threads == 0 ? 0 : 1)
         .setExperimental(ConfigProto.Experimental.newBuilder().setCollectiveGroupLeader(task(0)))
         .build();
     return ServerDef.newBuilder()

@@ -94,6 +94,7 @@ final class ConfigFuzz {
     put("train.checkpoint_every", "0", "-1");
     put("train.keep_checkpoints", "0");
     put("train.threads", "0", "100000");
+    put("train.collective_timeout", "0", "-1", ".inf", ".nan", "100000");
     put("train.runs_dir", "''");
     put("train.seed", "1e400", "123456789012345678901234567890");
   }

@@ -4,6 +4,7 @@ import dev.simmatch.config.Config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -26,6 +27,10 @@ import org.tensorflow.types.TInt64;
  * and checkpoints and broadcasts rank 0's; here there is one variable, written by replica 0.
  *
  * <p>Inference forwards run on replica 0 alone, unsplit.
+ *
+ * <p>Across workers ({@link #acrossWorkers}), replica w is worker w's process: this graph holds its
+ * replica only, the others' outputs arrive by a collective gather, and the BN statistics are this
+ * worker's.
  */
 public final class ReplicatedNetwork implements Network {
   /** Offsets the step in the shuffle's seed so its draws differ from other per-step draws. */
@@ -35,12 +40,21 @@ public final class ReplicatedNetwork implements Network {
   private final Network first;
   private final List<Network> replicas;
   private final long seed;
+  /** Across workers: this process's replica index; -1 when every replica is in this graph. */
+  private final int worker;
+  private final int workers;
+  /** Across workers: concatenates the workers' tensors along axis 0 in task order (no gradient). */
+  private final UnaryOperator<Operand<TFloat32>> gather;
 
-  private ReplicatedNetwork(Ops tf, List<Network> replicas, long seed) {
+  private ReplicatedNetwork(
+      Ops tf, List<Network> replicas, long seed, int worker, int workers, UnaryOperator<Operand<TFloat32>> gather) {
     this.tf = tf;
     this.first = replicas.get(0);
     this.replicas = List.copyOf(replicas);
     this.seed = seed;
+    this.worker = worker;
+    this.workers = workers;
+    this.gather = gather;
   }
 
   /**
@@ -62,7 +76,26 @@ public final class ReplicatedNetwork implements Network {
       Ops on = tf.withDevice(devices.get(r)).withSubScope("replica_" + r);
       nets.add(Networks.create(base.params().onDevice(on), arch, numClasses, channels, model, seed));
     }
-    return new ReplicatedNetwork(tf, nets, seed);
+    return new ReplicatedNetwork(tf, nets, seed, -1, devices.size(), null);
+  }
+
+  /**
+   * The replicas of a multi-worker run (one per process, between-graph replication): every worker
+   * is fed the whole global batch, runs the forward of its own rows only and gathers the other
+   * workers' outputs, so the outputs are those of the whole batch, as with replicas in one graph.
+   * Only this worker's rows carry a gradient: the gradient of a loss over the whole batch is then
+   * this worker's share of the full gradient, and the sum of the shares over the workers is the
+   * gradient of the one-graph replicas.
+   *
+   * @param base the network of this worker (ops on its own devices)
+   * @param gather concatenation of a tensor of every worker along axis 0 in task order
+   */
+  public static ReplicatedNetwork acrossWorkers(
+      Ops tf, Network base, int worker, int workers, UnaryOperator<Operand<TFloat32>> gather, long seed) {
+    if (worker < 0 || worker >= workers) {
+      throw new IllegalArgumentException("worker " + worker + " of " + workers);
+    }
+    return new ReplicatedNetwork(tf, List.of(base), seed, worker, workers, gather);
   }
 
   /** The network of replica r (its ops on device r). */
@@ -70,8 +103,9 @@ public final class ReplicatedNetwork implements Network {
     return replicas.get(r);
   }
 
+  /** R: the replicas in this graph, or the workers. */
   public int size() {
-    return replicas.size();
+    return workers;
   }
 
   @Override
@@ -81,7 +115,7 @@ public final class ReplicatedNetwork implements Network {
 
   @Override
   public Outputs forwardParts(List<Operand<TFloat32>> parts, boolean training) {
-    int n = replicas.size();
+    int n = workers;
     // chunk.get(p): rows per replica of part p (N_p / R)
     List<Operand<TInt32>> chunk = new ArrayList<>();
     for (Operand<TFloat32> part : parts) {
@@ -89,15 +123,16 @@ public final class ReplicatedNetwork implements Network {
     }
     List<Outputs> outs = new ArrayList<>();
     for (int r = 0; r < n; r++) {
-      Ops on = replicas.get(r).params().tf();
-      List<Operand<TFloat32>> mine = new ArrayList<>();
-      for (int p = 0; p < parts.size(); p++) {
-        mine.add(rows(on, parts.get(p), on.math.mul(on.constant(r), chunk.get(p)), chunk.get(p)));
-      }
-      Operand<TFloat32> input = mine.size() == 1 ? mine.get(0) : on.concat(mine, on.constant(0));
-      outs.add(replicas.get(r).forward(input, training));
+      outs.add(worker < 0 || r == worker ? replicaForward(r, parts, chunk, training) : null);
     }
-    List<Op> updates = training ? outs.get(0).statisticUpdates() : List.of();
+    List<Op> updates;
+    if (worker < 0) {
+      updates = training ? outs.get(0).statisticUpdates() : List.of();
+    } else {
+      // DDP keeps BN statistics per process: each worker writes its own.
+      updates = training ? outs.get(worker).statisticUpdates() : List.of();
+      fillFromOtherWorkers(outs);
+    }
     return new Outputs(
         reassemble(chunk, outs, Outputs::logits),
         reassemble(chunk, outs, Outputs::embedding),
@@ -128,6 +163,45 @@ public final class ReplicatedNetwork implements Network {
         shuffled.statisticUpdates());
   }
 
+  /** Replica r's forward over its rows of every part. */
+  private Outputs replicaForward(int r, List<Operand<TFloat32>> parts, List<Operand<TInt32>> chunk, boolean training) {
+    Network net = worker < 0 ? replicas.get(r) : first;
+    Ops on = net.params().tf();
+    List<Operand<TFloat32>> mine = new ArrayList<>();
+    for (int p = 0; p < parts.size(); p++) {
+      mine.add(rows(on, parts.get(p), on.math.mul(on.constant(r), chunk.get(p)), chunk.get(p)));
+    }
+    Operand<TFloat32> input = mine.size() == 1 ? mine.get(0) : on.concat(mine, on.constant(0));
+    return net.forward(input, training);
+  }
+
+  /**
+   * Across workers: the null entries of {@code outs} (other workers) become their rows of the
+   * gathered outputs. Gathered [W*n, ...] holds worker w's n rows at [w*n, (w+1)*n).
+   */
+  private void fillFromOtherWorkers(List<Outputs> outs) {
+    Outputs own = outs.get(worker);
+    Operand<TFloat32> logits = gatherOf(own.logits());
+    Operand<TFloat32> embedding = gatherOf(own.embedding());
+    Operand<TFloat32> features = gatherOf(own.features());
+    Operand<TInt32> n = rowsOf(tf, own.logits());
+    for (int w = 0; w < workers; w++) {
+      if (w != worker) {
+        Operand<TInt32> start = tf.math.mul(tf.constant(w), n);
+        outs.set(w, new Outputs(slice(logits, start, n), slice(embedding, start, n), slice(features, start, n),
+            List.of()));
+      }
+    }
+  }
+
+  private Operand<TFloat32> gatherOf(Operand<TFloat32> x) {
+    return x == null ? null : gather.apply(tf.stopGradient(x));
+  }
+
+  private Operand<TFloat32> slice(Operand<TFloat32> x, Operand<TInt32> start, Operand<TInt32> count) {
+    return x == null ? null : rows(tf, x, start, count);
+  }
+
   private Operand<TFloat32> unshuffle(Operand<TFloat32> x, Operand<TInt32> inverse) {
     return x == null ? null : tf.gather(x, inverse, tf.constant(0));
   }
@@ -145,7 +219,7 @@ public final class ReplicatedNetwork implements Network {
     Operand<TInt32> start = tf.constant(0);
     for (Operand<TInt32> rowsPerReplica : chunk) {
       for (int r = 0; r < outs.size(); r++) {
-        Ops on = replicas.get(r).params().tf();
+        Ops on = worker < 0 ? replicas.get(r).params().tf() : tf;
         ordered.add(rows(on, pick.apply(outs.get(r)), start, rowsPerReplica));
       }
       start = tf.math.add(start, rowsPerReplica);

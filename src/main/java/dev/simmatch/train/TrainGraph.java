@@ -7,14 +7,18 @@ import dev.simmatch.algorithms.StepFeeds;
 import dev.simmatch.algorithms.StepInputs;
 import dev.simmatch.config.Config;
 import dev.simmatch.config.Precision;
+import dev.simmatch.distributed.Collectives;
+import dev.simmatch.distributed.TfConfig;
 import dev.simmatch.model.Network;
 import dev.simmatch.model.Networks;
 import dev.simmatch.model.Params;
 import dev.simmatch.model.ReplicatedNetwork;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -24,6 +28,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
@@ -34,6 +39,8 @@ import org.tensorflow.types.TInt64;
  * evaluation. One {@code session.run} of {@link #trainOp} takes one step.
  */
 public final class TrainGraph implements AutoCloseable {
+  /** The collective group of a multi-worker run's workers. */
+  private static final int GROUP_KEY = 1;
   public final Graph graph;
   public final Ops tf;
   public final Placeholder<TFloat32> x;
@@ -67,6 +74,14 @@ public final class TrainGraph implements AutoCloseable {
   public final Operand<TFloat32> evalEmbeddingEma;
   /** Pooled encoder features [N,D] of the online weights in inference mode (k-NN monitor). */
   public final Operand<TFloat32> evalFeaturesRaw;
+  /**
+   * Multi-worker runs: [W, V] the sum of each of the V variables that must be equal on every worker
+   * (all but the BN running statistics, which DDP keeps per process), gathered from the W workers;
+   * null in one process. Compared by {@link WorkerAgreement}.
+   */
+  public final Operand<TFloat64> agreement;
+  /** The names of the V variables of {@link #agreement}, in its column order. */
+  public final List<String> agreementNames;
 
   /** The graph in train.precision as resolved on this CPU. */
   public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses) {
@@ -78,6 +93,16 @@ public final class TrainGraph implements AutoCloseable {
    *     train.precision is not read)
    */
   public TrainGraph(Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses, Precision precision) {
+    this(cfg, algorithm, h, w, c, numClasses, precision, null);
+  }
+
+  /**
+   * @param cluster the workers of a multi-worker run (this graph is this worker's), or null: every
+   *     worker is fed the whole global batch and computes its own rows (see {@link
+   *     ReplicatedNetwork#acrossWorkers}); the gradients are summed over the workers by collective ops
+   */
+  public TrainGraph(
+      Config cfg, Algorithm algorithm, int h, int w, int c, int numClasses, Precision precision, TfConfig cluster) {
     graph = new Graph();
     tf = Ops.create(graph);
     Shape images = Shape.of(-1, h, w, c);
@@ -99,8 +124,11 @@ public final class TrainGraph implements AutoCloseable {
     Variable<TInt64> stepVar = tf.withName("global_step").variable(tf.constant(0L));
     step = tf.withName("global_step_read").identity(stepVar);
 
-    online = replicated(tf, cfg, new Params(tf, "", precision), numClasses, c);
-    ema = replicated(tf, cfg, new Params(tf, "ema/", precision), numClasses, c);
+    // Instance keys follow build order, which is the same on every worker.
+    Collectives collectives =
+        cluster == null ? null : new Collectives(tf, cluster.size(), GROUP_KEY, (float) cfg.train().collectiveTimeout());
+    online = replicated(tf, cfg, new Params(tf, "", precision), numClasses, c, cluster, collectives);
+    ema = replicated(tf, cfg, new Params(tf, "ema/", precision), numClasses, c, cluster, collectives);
 
     initFrom = cfg.train().initFrom() == null ? null : new InitFrom(tf, online.params(), cfg.train());
 
@@ -123,6 +151,10 @@ public final class TrainGraph implements AutoCloseable {
         cfg.train().replicas() > 1
             ? DeviceGradients.of(graph, loss, trainable, "replica_gradients")
             : Gradients.of(tf, loss, trainable);
+    if (collectives != null) {
+      // Each worker's gradient is its rows' share of the whole batch's: the full gradient is their sum.
+      grads = grads.stream().map(g -> g == null ? null : collectives.sum(g)).toList();
+    }
     readers.addAll(grads.stream().filter(g -> g != null).toList());
 
     // The optimizer and the state updates overwrite what the forward pass read, so they wait for it.
@@ -146,11 +178,42 @@ public final class TrainGraph implements AutoCloseable {
     Network.Outputs emaEval = ema.forward(evalImages, false);
     evalLogitsEma = emaEval.logits();
     evalEmbeddingEma = emaEval.embedding();
+
+    if (collectives == null) {
+      agreement = null;
+      agreementNames = List.of();
+    } else {
+      Set<String> perWorker = new HashSet<>();
+      for (Network n : List.of(online, ema)) {
+        n.params().all().stream().filter(e -> e.kind() == Params.Kind.STATISTIC)
+            .forEach(e -> perWorker.add(e.variable().op().name()));
+      }
+      List<String> names = new ArrayList<>();
+      List<Operand<TFloat64>> sums = new ArrayList<>();
+      graph.operations().forEachRemaining(op -> {
+        if (op.type().equals("VariableV2") && !perWorker.contains(op.name())) {
+          Operand<TFloat64> v = tf.dtypes.cast(op.output(0), TFloat64.class);
+          names.add(op.name());
+          sums.add(tf.sum(v, tf.range(tf.constant(0), tf.rank(v), tf.constant(1))));
+        }
+      });
+      agreementNames = List.copyOf(names);
+      agreement = tf.reshape(collectives.gather(tf.expandDims(tf.stack(sums), tf.constant(0))),
+          tf.constant(new int[] {cluster.size(), names.size()}));
+    }
   }
 
-  /** The network over {@code params}; with train.replicas R > 1, R replicas sharing its variables. */
-  private static Network replicated(Ops tf, Config cfg, Params params, int numClasses, int channels) {
+  /**
+   * The network over {@code params}; with train.replicas R > 1, R replicas sharing its variables; in
+   * a multi-worker run, this worker's replica of W.
+   */
+  private static Network replicated(
+      Ops tf, Config cfg, Params params, int numClasses, int channels, TfConfig cluster, Collectives collectives) {
     Network base = Networks.create(params, cfg.model().arch(), numClasses, channels, cfg.model(), cfg.train().seed());
+    if (cluster != null) {
+      return ReplicatedNetwork.acrossWorkers(
+          tf, base, cluster.index(), cluster.size(), collectives::gather, cfg.train().seed());
+    }
     if (cfg.train().replicas() <= 1) {
       return base;
     }

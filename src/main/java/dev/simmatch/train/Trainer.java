@@ -8,6 +8,7 @@ import dev.simmatch.algorithms.Algorithm;
 import dev.simmatch.algorithms.AlgorithmRegistry;
 import dev.simmatch.algorithms.Alignments;
 import dev.simmatch.config.Config;
+import dev.simmatch.config.ConfigChecks;
 import dev.simmatch.config.ConfigLoader;
 import dev.simmatch.config.CpuFlags;
 import dev.simmatch.config.Precision;
@@ -20,6 +21,10 @@ import dev.simmatch.data.Normalizer;
 import dev.simmatch.data.SslBatch;
 import dev.simmatch.data.SslBatcher;
 import dev.simmatch.data.Views;
+import dev.simmatch.distributed.Peers;
+import dev.simmatch.distributed.StepWatchdog;
+import dev.simmatch.distributed.TfConfig;
+import dev.simmatch.distributed.WorkerSession;
 import dev.simmatch.io.Durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,6 +66,8 @@ public final class Trainer {
   private final Path resumeFrom;
   private final Set<String> cpuFlags;
   private final List<TrainingListener> listeners = new ArrayList<>();
+  /** The workers of a multi-worker run (TF_CONFIG), or null. */
+  private TfConfig cluster;
 
   /**
    * @param runDir the run directory (created if missing)
@@ -90,6 +97,24 @@ public final class Trainer {
   public Trainer listen(TrainingListener l) {
     listeners.add(l);
     return this;
+  }
+
+  /**
+   * Makes this process one worker of a multi-worker run: it starts the worker's gRPC server, trains
+   * its rows of every global batch with the gradients summed over the workers, and, unless it is the
+   * chief (worker 0), writes nothing: the chief alone writes checkpoints, metrics, TensorBoard,
+   * evaluations and result.json into the run directory, from which every worker restores on resume.
+   *
+   * @throws UserInputException when the config does not fit the cluster's size
+   */
+  public Trainer inCluster(TfConfig cluster) {
+    ConfigChecks.checkWorkers(cfg, cluster.size(), TfConfig.ENV + " with config " + cfg.runName());
+    this.cluster = cluster;
+    return this;
+  }
+
+  private boolean chief() {
+    return cluster == null || cluster.chief();
   }
 
   /** The run directory a config trains into: {@code train.runs_dir/<run name>}. */
@@ -125,7 +150,15 @@ public final class Trainer {
     return b.build();
   }
 
+  /** @return the result; null on a worker other than the chief (which writes none) */
   public TrainResult run() {
+    if (!chief()) {
+      try {
+        return train();
+      } finally {
+        listeners.forEach(TrainingListener::onClose);
+      }
+    }
     try (RunLock lock = RunLock.acquire(runDir)) {
       Checkpoints.recover(runDir);
       return train();
@@ -196,18 +229,27 @@ public final class Trainer {
     DatasetBundle data = Datasets.load(cfg.data());
     Dataset train = data.train();
     checkBatchMemory(train);
-    LabeledSplit split = prepareRunDir(train);
+    LabeledSplit split = chief() ? prepareRunDir(train) : workerSplit(train);
     int numClasses = train.numClasses();
     Algorithm algorithm = AlgorithmRegistry.create(cfg, numClasses, split.labeled().length, cfg.model().projDim(),
         labeledDistribution(train, split.labeled(), numClasses));
     Normalizer norm = Normalizer.forConfig(cfg.data(), train.channels());
     Views views = Views.fromConfig(cfg.data(), train.height(), train.width(), train.channels());
 
-    try (TrainGraph g = new TrainGraph(
-            cfg, algorithm, train.height(), train.width(), train.channels(), numClasses, precision.precision());
-        Session session = new Session(g.graph, sessionConfig(cfg.train()));
-        TensorBoard tb = new TensorBoard(runDir.resolve("events"))) {
+    try (TrainGraph g = new TrainGraph(cfg, algorithm, train.height(), train.width(), train.channels(), numClasses,
+            precision.precision(), cluster);
+        Session session = openSession(g);
+        StepWatchdog watchdog = cluster == null ? null : new StepWatchdog(cluster, cfg.train().collectiveTimeout());
+        TensorBoard tb = chief() ? new TensorBoard(runDir.resolve("events")) : null) {
       long start = restoreOrInit(g, session, algorithm);
+      if (cluster != null) {
+        WorkerAgreement.check(g, session, watchdog, start);
+        LOG.info("worker {} of {}: the workers agree on {} variables at step {}", cluster.index(), cluster.size(),
+            g.agreementNames.size(), start);
+      }
+      if (!chief()) {
+        return trainAsWorker(g, session, watchdog, train, data, split, views, norm, algorithm, start);
+      }
       Path resultFile = runDir.resolve("result.json");
       if (start >= cfg.train().steps() && Files.isRegularFile(resultFile)) {
         LOG.info("{} already finished at step {}: nothing to do", runDir, start);
@@ -229,17 +271,13 @@ public final class Trainer {
       IntervalMeans means = new IntervalMeans(fetchedNames);
       long images = 0;
       long loopStart = System.nanoTime();
-      int unlabeledViews = 1 + algorithm.strongViews() + (algorithm.usesRotatedView() ? 1 : 0);
-      int perStep = (algorithm.usesLabeled() ? cfg.train().batchSize() : 0)
-          + (algorithm.usesUnlabeled() ? unlabeledViews * cfg.train().mu() * cfg.train().batchSize() : 0);
-      try (SslBatcher batcher =
-          new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
-              cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
-              cfg.data().workers(), cfg.data().prefetch(), start, algorithm.strongViews(),
-              algorithm.usesRotatedView())) {
+      int perStep = imagesPerStep(algorithm);
+      try (SslBatcher batcher = batcher(train, data, split, views, norm, algorithm, start)) {
         for (long step = start; step < cfg.train().steps(); step++) {
           SslBatch b = batcher.next();
-          double[] fetched = step(g, session, b, metricNames);
+          double[] fetched = cluster == null
+              ? step(g, session, b, metricNames)
+              : watchdog.run("step " + (step + 1), () -> step(g, session, b, metricNames));
           if (!Double.isFinite(fetched[0])) {
             throw new TrainingDivergedException(step, fetched[0], Checkpoints.latest(runDir));
           }
@@ -251,6 +289,9 @@ public final class Trainer {
             l.onStep(done, fetched[0], fetched[1], ips);
           }
           boolean last = done == cfg.train().steps();
+          if (cluster != null && (done % cfg.train().checkpointEvery() == 0 || last)) {
+            WorkerAgreement.check(g, session, watchdog, done);
+          }
           if (done % cfg.train().evalEvery() == 0 || last) {
             EvalResult r = evaluator.evaluate(session, data.test(), norm, cfg.train().evalBatchSize(), done);
             boolean best = history.isEmpty() || r.top1Ema() > history.best(EvalResult::top1Ema);
@@ -284,8 +325,94 @@ public final class Trainer {
           result(history, images / Math.max(seconds, 1e-9), (System.nanoTime() - wallStart) / 1e9, precision);
       writeJson(resultFile, result);
       listeners.forEach(l -> l.onEnd(result));
+      if (cluster != null) {
+        awaitOtherWorkers();
+      }
       return result;
     }
+  }
+
+  /**
+   * A worker other than the chief: the same steps and agreement checks as the chief, no evaluation
+   * and no files.
+   */
+  private TrainResult trainAsWorker(TrainGraph g, Session session, StepWatchdog watchdog, Dataset train,
+      DatasetBundle data, LabeledSplit split, Views views, Normalizer norm, Algorithm algorithm, long start) {
+    listeners.forEach(l -> l.onStart(cfg, start, cfg.train().steps()));
+    List<String> metricNames = new ArrayList<>(g.metrics.keySet());
+    long loopStart = System.nanoTime();
+    try (SslBatcher batcher = batcher(train, data, split, views, norm, algorithm, start)) {
+      for (long step = start; step < cfg.train().steps(); step++) {
+        SslBatch b = batcher.next();
+        double[] fetched = watchdog.run("step " + (step + 1), () -> step(g, session, b, metricNames));
+        if (!Double.isFinite(fetched[0])) {
+          // The loss is the same on every worker: the chief stops at this step too.
+          throw new TrainingDivergedException(step, fetched[0], Checkpoints.latest(runDir));
+        }
+        long done = step + 1;
+        // Images of the global batch per second, as the chief reports.
+        double ips = (done - start) * imagesPerStep(algorithm) / ((System.nanoTime() - loopStart) / 1e9);
+        for (TrainingListener l : listeners) {
+          l.onStep(done, fetched[0], fetched[1], ips);
+        }
+        if (done % cfg.train().checkpointEvery() == 0 || done == cfg.train().steps()) {
+          WorkerAgreement.check(g, session, watchdog, done);
+        }
+      }
+    }
+    LOG.info("worker {} of {}: finished at step {}; the chief (worker 0) writes the results to {}", cluster.index(),
+        cluster.size(), cfg.train().steps(), runDir);
+    return null;
+  }
+
+  /** Images one step feeds: labeled, plus every unlabeled view. */
+  private int imagesPerStep(Algorithm algorithm) {
+    int unlabeledViews = 1 + algorithm.strongViews() + (algorithm.usesRotatedView() ? 1 : 0);
+    return (algorithm.usesLabeled() ? cfg.train().batchSize() : 0)
+        + (algorithm.usesUnlabeled() ? unlabeledViews * cfg.train().mu() * cfg.train().batchSize() : 0);
+  }
+
+  /** The global batches from step {@code start} on (every worker of a multi-worker run draws the same). */
+  private SslBatcher batcher(Dataset train, DatasetBundle data, LabeledSplit split, Views views, Normalizer norm,
+      Algorithm algorithm, long start) {
+    return new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
+        cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
+        cfg.data().workers(), cfg.data().prefetch(), start, algorithm.strongViews(), algorithm.usesRotatedView());
+  }
+
+  /**
+   * The chief ends last: a worker still finishing its last step may need the chief's collective
+   * group leader (TensorFlow has no clean server shutdown; the process exit ends the server).
+   */
+  private void awaitOtherWorkers() {
+    long until = System.nanoTime() + (long) (cfg.train().collectiveTimeout() * 1e9);
+    while (Peers.unreachable(cluster).size() < cluster.size() - 1 && System.nanoTime() < until) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** A local session; in a multi-worker run, this worker's gRPC server and a session on it. */
+  private Session openSession(TrainGraph g) {
+    if (cluster == null) {
+      return new Session(g.graph, sessionConfig(cfg.train()));
+    }
+    return WorkerSession.open(g.graph, cluster, sessionConfig(cfg.train().threads()));
+  }
+
+  /** A worker's labeled split: the chief's split.json when resuming, else the config's (the same on every worker). */
+  private LabeledSplit workerSplit(Dataset train) {
+    if (resumeFrom != null && !Files.isDirectory(resumeFrom)) {
+      throw new UserInputException("--resume-from " + resumeFrom + " is not a checkpoint directory");
+    }
+    Path splitFile = runDir.resolve("split.json");
+    return resume && Files.exists(splitFile)
+        ? LabeledSplit.read(splitFile, train)
+        : LabeledSplit.forConfig(cfg.data(), train);
   }
 
   /** One optimisation step; returns {loss, lr, metrics...}. */
@@ -352,7 +479,7 @@ public final class Trainer {
       try (Result r = session.runner().fetch(g.step).run()) {
         step = ((TInt64) r.get(0)).getLong();
       }
-      if (resumeFrom != null) {
+      if (resumeFrom != null && chief()) {
         Checkpoints.resumeFrom(runDir, resumeFrom, step);
       }
       LOG.info("resumed {} at step {} from {}", runDir, step, from.get());

@@ -26,12 +26,14 @@ class CollectivesTest {
   private static List<String> run(Path dir, float timeout, int... indices) throws IOException, InterruptedException {
     StringBuilder script = new StringBuilder("ip link set lo up\n");
     for (int i : indices) {
-      script.append("TF_CPP_MIN_LOG_LEVEL=2 TF_CONFIG=\"{\\\"cluster\\\":{\\\"worker\\\":[").append(WORKERS)
+      // "{ ...; } &": without the braces only the echo would go to the background and the workers
+      // would run one after the other.
+      script.append("{ TF_CPP_MIN_LOG_LEVEL=2 TF_CONFIG=\"{\\\"cluster\\\":{\\\"worker\\\":[").append(WORKERS)
           .append("]},\\\"task\\\":{\\\"type\\\":\\\"worker\\\",\\\"index\\\":").append(i).append("}}\" timeout -s KILL ").append(WORKER_SECONDS).append(" '")
           .append(Path.of(System.getProperty("java.home"), "bin", "java")).append("' -cp '")
           .append(System.getProperty("java.class.path")).append("' ").append(CollectiveProbe.class.getName())
           .append(' ').append(timeout).append(" > '").append(dir.resolve("w" + i + ".log"))
-          .append("' 2>&1; echo $? > '").append(dir.resolve("w" + i + ".rc")).append("' &\n");
+          .append("' 2>&1; echo $? > '").append(dir.resolve("w" + i + ".rc")).append("'; } &\n");
     }
     script.append("wait\n");
     // Output to a file: a child holding the test JVM's stdout open would keep Maven waiting.
@@ -54,5 +56,14 @@ class CollectivesTest {
     assertTrue(out.startsWith("3 "), out);
     assertTrue(out.contains("within 3.0 s (no answer from task 1 (127.0.0.1:24002))"), out);
     assertTrue(seconds < 120, "took " + seconds + " s");
+  }
+
+  @Test
+  void twoWorkersAverageAndGather(@TempDir Path dir) throws Exception {
+    List<String> out = run(dir, 60, 0, 1);
+    for (int i = 0; i < 2; i++) {
+      assertTrue(out.get(i).startsWith("0 "), out.get(i));
+      assertTrue(out.get(i).contains("worker " + i + " mean [1.5, 15.0] gather [0, 100, 1, 101]"), out.get(i));
+    }
   }
 }
