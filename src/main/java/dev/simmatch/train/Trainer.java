@@ -246,6 +246,10 @@ public final class Trainer {
         WorkerAgreement.check(g, session, watchdog, start);
         LOG.info("worker {} of {}: the workers agree on {} variables at step {}", cluster.index(), cluster.size(),
             g.agreementNames.size(), start);
+        int b = cfg.train().batchSize() / cluster.size();
+        LOG.info("worker {} of {}: builds its shard of every batch, labeled rows [{}, {}) and unlabeled rows [{}, {})",
+            cluster.index(), cluster.size(), cluster.index() * b, (cluster.index() + 1) * b,
+            cluster.index() * b * cfg.train().mu(), (cluster.index() + 1) * b * cfg.train().mu());
       }
       if (!chief()) {
         return trainAsWorker(g, session, watchdog, train, data, split, views, norm, algorithm, start);
