@@ -203,8 +203,8 @@ public final class ReplicatedNetwork implements Network {
   }
 
   /**
-   * Across workers: the whole part from every worker's rows, [W*n,...]; the gather loses the static
-   * shape, which the network's layers need, so it is set back from the part's (all but the rows).
+   * Across workers: the whole part from every worker's rows, [W*n,...], with the part's static image
+   * shape (the network's layers are built from it) asserted on the gather's output.
    */
   private Operand<TFloat32> gatherImages(Operand<TFloat32> part) {
     long[] dims = part.shape().asArray();
