@@ -101,8 +101,9 @@ public final class FixMatch implements Algorithm {
 
   @Override
   public Objective build(Ops tf, Network online, Network ema, StepInputs in) {
-    Operand<TInt32> bx = Batches.size(tf, in.x());
-    Operand<TInt32> bu = Batches.size(tf, in.uWeak());
+    // The global batch sizes, from the labels: in a multi-worker run the images are this worker's rows.
+    Operand<TInt32> bx = Batches.size(tf, in.y());
+    Operand<TInt32> bu = Batches.size(tf, in.uLabels());
     // [Bx + 2Bu, ...]: labeled, weak, strong
     Network.Outputs out =
         online.forwardParts(List.of(in.x(), in.uWeak(), in.uStrong()), true);

@@ -235,8 +235,9 @@ public final class SimMatch implements Algorithm {
 
   @Override
   public Objective build(Ops tf, Network online, Network ema, StepInputs in) {
-    Operand<TInt32> bx = Batches.size(tf, in.x());
-    Operand<TInt32> bu = Batches.size(tf, in.uWeak());
+    // The global batch sizes, from the labels: in a multi-worker run the images are this worker's rows.
+    Operand<TInt32> bx = Batches.size(tf, in.y());
+    Operand<TInt32> bu = Batches.size(tf, in.uLabels());
     Operand<TInt32> zero = tf.constant(0);
     Network.Outputs student;
     Operand<TFloat32> logitsX;

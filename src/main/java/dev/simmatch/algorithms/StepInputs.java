@@ -7,7 +7,10 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The per-step placeholders fed by the trainer. Images are normalised float NHWC.
+ * The per-step placeholders fed by the trainer. Images are normalised float NHWC. In a multi-worker
+ * run the image tensors hold this worker's rows only (its shard: B/W labeled, mu*B/W of each
+ * unlabeled view), which only the network's forward reads; the labels and indices cover the whole
+ * global batch, so the batch sizes B and mu*B are read off {@code y} and {@code uLabels}.
  *
  * @param x [B,H,W,C] labeled images (weak view)
  * @param y [B] labels
@@ -18,7 +21,8 @@ import org.tensorflow.types.TInt64;
  * @param uRotated [mu*B,H,W,C] the first strong view rotated counter-clockwise by 90*r degrees, or
  *     null when the algorithm does not use it
  * @param uRotation [mu*B] r in 0..3, or null
- * @param uLabels [mu*B] true labels of the unlabeled images, for monitoring only (never in a loss)
+ * @param uLabels [mu*B] true labels of the unlabeled images, for monitoring and the batch size only
+ *     (never in a loss)
  * @param step scalar, the step being taken (0-based)
  */
 public record StepInputs(

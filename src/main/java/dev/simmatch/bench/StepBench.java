@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +85,8 @@ public final class StepBench {
 
   /**
    * @param cluster the workers of a multi-worker run (TF_CONFIG), or null: every worker times the same
-   *     global batches, its rows of each, with the gradients summed across the workers
+   *     global batches, fed its rows of each (as the trainer feeds a worker's shard), with the
+   *     gradients summed across the workers
    */
   public static Measurement measure(Config cfg, int size, int channels, int classes, int warmup, int steps,
       double minSeconds, int profileSteps, OpProfile profile, TfConfig cluster) {
@@ -106,7 +108,7 @@ public final class StepBench {
     int bankRows = BANK_ROWS_PER_LABELED * b;
     // Labels are uniform random, so the labeled class distribution is uniform.
     float[] uniform = new float[classes];
-    java.util.Arrays.fill(uniform, 1f / classes);
+    Arrays.fill(uniform, 1f / classes);
     Algorithm alg = AlgorithmRegistry.create(cfg, classes, bankRows, cfg.model().projDim(), uniform);
     int bu = alg.usesUnlabeled() ? cfg.train().mu() * b : 0;
     int views = alg.strongViews();
@@ -115,7 +117,11 @@ public final class StepBench {
     RandomBatch[] batches = new RandomBatch[DISTINCT_BATCHES];
     for (int i = 0; i < batches.length; i++) {
       batches[i] = RandomBatch.draw(new Random(i), b, bu, size, channels, classes, bankRows, views, rotated);
+      if (cluster != null) {
+        batches[i] = batches[i].shard(cluster.index(), cluster.size(), size * size * channels);
+      }
     }
+    int shards = cluster == null ? 1 : cluster.size();
     try (TrainGraph g = new TrainGraph(cfg, alg, size, size, channels, classes, precision.precision(), cluster);
         Session session = cluster == null
             ? new Session(g.graph, Trainer.sessionConfig(cfg.train()))
@@ -125,8 +131,8 @@ public final class StepBench {
       // The trainer's fetches: loss, learning rate and every monitor.
       List<Operand<TFloat32>> fetches = new ArrayList<>(List.of(g.loss, g.learningRate));
       fetches.addAll(g.metrics.values());
-      Shape lab = Shape.of(b, size, size, channels);
-      Shape unl = Shape.of(bu, size, size, channels);
+      Shape lab = Shape.of(b / shards, size, size, channels);
+      Shape unl = Shape.of(bu / shards, size, size, channels);
       for (int s = 0; s < warmup; s++) {
         runStep(session, g, fetches, batches[s % batches.length], lab, unl, s, null);
       }
@@ -226,6 +232,21 @@ public final class StepBench {
           rows.subList(0, b).stream().mapToInt(Integer::intValue).toArray(), gaussian(rnd, bu * pixels),
           strong, rotated ? gaussian(rnd, bu * pixels) : new float[0],
           rotated ? labels(rnd, bu, 4) : new int[0], labels(rnd, bu, classes));
+    }
+
+    /** Worker w of n's rows of every image array; labels and indices stay whole (the trainer's feeds). */
+    RandomBatch shard(int w, int n, int pixels) {
+      float[][] strong = new float[uStrong.length][];
+      for (int k = 0; k < strong.length; k++) {
+        strong[k] = rowsOf(uStrong[k], w, n, pixels);
+      }
+      return new RandomBatch(rowsOf(x, w, n, pixels), y, index, rowsOf(uWeak, w, n, pixels), strong,
+          rowsOf(uRotated, w, n, pixels), uRotation, uLabels);
+    }
+
+    private static float[] rowsOf(float[] images, int w, int n, int pixels) {
+      int rows = images.length / pixels / n;
+      return Arrays.copyOfRange(images, w * rows * pixels, (w + 1) * rows * pixels);
     }
 
     private static float[] gaussian(Random rnd, int n) {

@@ -39,6 +39,10 @@ public final class DataBenchCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Worker threads of the pool (default data.workers).")
   Integer threads;
 
+  @Option(names = "--shards", defaultValue = "1", paramLabel = "W",
+      description = "Time one worker's pipeline in a run of W workers (its 1/W of every batch; default 1, whole batches).")
+  int shards;
+
   /** The last measurement, for callers and tests. */
   PipelineBenchmark.Result result;
 
@@ -51,6 +55,10 @@ public final class DataBenchCommand implements Callable<Integer> {
     int pool = threads != null ? threads : cfg.data().workers();
     if (pool < 1) {
       throw new UserInputException((threads != null ? "--threads" : "data.workers") + " is " + pool + ", expected >= 1");
+    }
+    if (shards < 1 || cfg.train().batchSize() % shards != 0) {
+      throw new UserInputException("--shards is " + shards + ", expected a divisor of train.batch_size "
+          + cfg.train().batchSize());
     }
     Dataset train;
     Normalizer norm;
@@ -65,7 +73,7 @@ public final class DataBenchCommand implements Callable<Integer> {
       train = Datasets.load(cfg.data()).train();
       norm = Normalizer.forConfig(cfg.data(), train.channels());
     }
-    result = PipelineBenchmark.run(train, cfg, norm, pool, seconds);
+    result = PipelineBenchmark.run(train, cfg, norm, pool, seconds, shards);
     spec.commandLine().getOut().print(result.table());
     spec.commandLine().getOut().flush();
     return 0;

@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * Throughput of the input pipeline on a dataset: {@link SslBatcher} batches per second built in
  * the caller's thread and by the worker pool, for a labeled-only (supervised) batcher and for a
- * full semi-supervised one. The views, batch size B and mu come from the config.
+ * full semi-supervised one. The views, batch size B and mu come from the config. With W shards,
+ * the batcher of one worker of W (shard 0: every shard has the same number of images of each kind).
  */
 public final class PipelineBenchmark {
   private PipelineBenchmark() {}
@@ -15,9 +16,9 @@ public final class PipelineBenchmark {
    * Rates of one configuration of the batcher.
    *
    * @param labeledPerSec labeled weak views per second (labeled-only batcher)
-   * @param sslStepsPerSec semi-supervised batches per second
-   * @param sslViewsPerSec views per second in those batches: B weak + mu*B weak + mu*B strong
-   * @param unlabeledPairsPerSec mu*B (weak, strong) pairs per second in those batches
+   * @param sslStepsPerSec semi-supervised batches (or shards of them) per second
+   * @param sslViewsPerSec views per second in those batches: (B weak + mu*B weak + mu*B strong)/W
+   * @param unlabeledPairsPerSec mu*B/W (weak, strong) pairs per second in those batches
    */
   public record Rates(double labeledPerSec, double sslStepsPerSec, double sslViewsPerSec, double unlabeledPairsPerSec) {}
 
@@ -26,14 +27,15 @@ public final class PipelineBenchmark {
    * @param pool built by {@code threads} workers
    */
   public record Result(
-      String dataset, int height, int width, int channels, int batchSize, int mu, int threads, double seconds,
-      Rates single, Rates pool) {
+      String dataset, int height, int width, int channels, int batchSize, int mu, int shards, int threads,
+      double seconds, Rates single, Rates pool) {
 
     /** A small table for the terminal. */
     public String table() {
       StringBuilder sb = new StringBuilder();
-      sb.append(String.format(Locale.ROOT, "data bench: %s, %dx%dx%d, B=%d, mu=%d, %.1f s per figure%n",
-          dataset, height, width, channels, batchSize, mu, seconds));
+      sb.append(String.format(Locale.ROOT, "data bench: %s, %dx%dx%d, B=%d, mu=%d, %s%.1f s per figure%n",
+          dataset, height, width, channels, batchSize, mu,
+          shards == 1 ? "" : "one worker's shard (1/" + shards + " of each batch), ", seconds));
       sb.append(String.format(Locale.ROOT, "%-14s %16s %16s %16s %12s%n",
           "", "labeled weak/s", "unlabeled w+s/s", "all views/s", "SSL steps/s"));
       row(sb, "1 thread", single);
@@ -52,6 +54,11 @@ public final class PipelineBenchmark {
    * {@code train} labeled.
    */
   public static Result run(Dataset train, Config cfg, Normalizer norm, int threads, double seconds) {
+    return run(train, cfg, norm, threads, seconds, 1);
+  }
+
+  /** As above, timing the batcher of one worker of {@code shards} (which must divide B). */
+  public static Result run(Dataset train, Config cfg, Normalizer norm, int threads, double seconds, int shards) {
     if (threads < 1) {
       throw new IllegalArgumentException("benchmark threads must be >= 1, got " + threads);
     }
@@ -66,25 +73,29 @@ public final class PipelineBenchmark {
     int b = cfg.train().batchSize();
     int mu = cfg.train().mu();
     int prefetch = Math.max(cfg.data().prefetch(), 2 * threads);
-    Rates single = rates(train, labeled, views, norm, cfg, 0, prefetch, seconds);
-    Rates pool = rates(train, labeled, views, norm, cfg, threads, prefetch, seconds);
-    return new Result(train.name(), train.height(), train.width(), train.channels(), b, mu, threads, seconds, single, pool);
+    Rates single = rates(train, labeled, views, norm, cfg, 0, prefetch, seconds, shards);
+    Rates pool = rates(train, labeled, views, norm, cfg, threads, prefetch, seconds, shards);
+    return new Result(train.name(), train.height(), train.width(), train.channels(), b, mu, shards, threads, seconds,
+        single, pool);
   }
 
   private static Rates rates(
-      Dataset train, int[] labeled, Views views, Normalizer norm, Config cfg, int workers, int prefetch, double seconds) {
+      Dataset train, int[] labeled, Views views, Normalizer norm, Config cfg, int workers, int prefetch, double seconds,
+      int shards) {
     int b = cfg.train().batchSize();
     int mu = cfg.train().mu();
     long seed = cfg.train().seed();
     double supervised;
-    try (SslBatcher batcher = new SslBatcher(train, null, labeled, views, norm, b, mu, true, false, seed, workers, prefetch, 0)) {
+    try (SslBatcher batcher = new SslBatcher(train, null, labeled, views, norm, b, mu, true, false, seed, workers, prefetch,
+        0, 1, false, 0, shards)) {
       supervised = stepsPerSecond(batcher, seconds);
     }
     double ssl;
-    try (SslBatcher batcher = new SslBatcher(train, null, labeled, views, norm, b, mu, true, true, seed, workers, prefetch, 0)) {
+    try (SslBatcher batcher = new SslBatcher(train, null, labeled, views, norm, b, mu, true, true, seed, workers, prefetch,
+        0, 1, false, 0, shards)) {
       ssl = stepsPerSecond(batcher, seconds);
     }
-    return new Rates(supervised * b, ssl, ssl * (b + 2L * mu * b), ssl * mu * b);
+    return new Rates(supervised * b / shards, ssl, ssl * (b + 2.0 * mu * b) / shards, ssl * mu * b / shards);
   }
 
   /** Batches per second over {@code seconds}, after a warm-up of a fifth of that (JIT, prefetch fill). */

@@ -29,6 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the view number; the rotation r from (seed, epoch, image index, rotation).
  * </ul>
  *
+ * <p>Every image's random numbers are thus keyed by its row of the global batch (labeled) or its
+ * image and epoch (unlabeled), never by what was built before it, so any subset of rows can be built
+ * alone. A sharded batcher (shard w of W, a multi-worker run) decodes and augments only rows
+ * {@code [w*N/W, (w+1)*N/W)} of every part (N = B labeled, mu*B for each unlabeled view), which are
+ * byte for byte those rows of the unsharded batch; the composition of the step (which images, their
+ * labels and indices) is planned whole on every shard.
+ *
  * <p>With workers &gt; 0, a pool of that many threads builds whole batches ahead of the consumer,
  * keeping {@code prefetch} batches in flight; with 0 the caller's thread builds each batch in
  * {@link #next}. {@link #next} must be called from one thread.
@@ -53,6 +60,8 @@ public final class SslBatcher implements AutoCloseable {
   private final boolean rotatedView;
   private final boolean labeledWithReplacement;
   private final long seed;
+  private final int shard;
+  private final int shards;
   private final EpochOrder labeledOrder;
   private final EpochOrder unlabeledOrder;
   private final ExecutorService pool;
@@ -113,12 +122,43 @@ public final class SslBatcher implements AutoCloseable {
       long startStep,
       int strongViews,
       boolean rotatedView) {
+    this(train, extra, labeledIdx, views, norm, batchSize, mu, labeledWithReplacement, withUnlabeled, seed, workers,
+        prefetch, startStep, strongViews, rotatedView, 0, 1);
+  }
+
+  /**
+   * As above, building the images of one shard of every batch only (see the class comment).
+   *
+   * @param shard the shard whose images are built, 0 &lt;= shard &lt; shards
+   * @param shards shards of the global batch (1: whole batches); must divide B
+   */
+  public SslBatcher(
+      Dataset train,
+      Dataset extra,
+      int[] labeledIdx,
+      Views views,
+      Normalizer norm,
+      int batchSize,
+      int mu,
+      boolean labeledWithReplacement,
+      boolean withUnlabeled,
+      long seed,
+      int workers,
+      int prefetch,
+      long startStep,
+      int strongViews,
+      boolean rotatedView,
+      int shard,
+      int shards) {
     check(batchSize >= 1, "batch size must be >= 1, got " + batchSize);
     check(mu >= 0, "mu must be >= 0, got " + mu);
     check(workers >= 0, "workers must be >= 0, got " + workers);
     check(workers == 0 || prefetch >= 1, "prefetch must be >= 1 with workers, got " + prefetch);
     check(startStep >= 0, "start step must be >= 0, got " + startStep);
     check(strongViews >= 0, "strong views must be >= 0, got " + strongViews);
+    check(shards >= 1 && batchSize % shards == 0, "shards must be >= 1 and divide the batch size " + batchSize
+        + ", got " + shards);
+    check(shard >= 0 && shard < shards, "shard must be in 0.." + (shards - 1) + ", got " + shard);
     check(strongViews >= 1 || !rotatedView, "the rotated view is made from the first strong view: strong views must be >= 1");
     check(!rotatedView || train.height() == train.width(),
         "the rotated view needs square images, " + train.name() + " has " + train.height() + "x" + train.width());
@@ -144,6 +184,8 @@ public final class SslBatcher implements AutoCloseable {
     this.rotatedView = rotatedView;
     this.labeledWithReplacement = labeledWithReplacement;
     this.seed = seed;
+    this.shard = shard;
+    this.shards = shards;
     this.labeledOrder = new EpochOrder(labeledIdx.length, seed, LABELED_ORDER);
     this.unlabeledOrder = new EpochOrder(train.size() + (extra == null ? 0 : extra.size()), seed, UNLABELED_ORDER);
     this.nextPlanned = startStep;
@@ -225,33 +267,45 @@ public final class SslBatcher implements AutoCloseable {
     int c = train.channels();
     int bytes = train.imageBytes();
     byte[] image = new byte[bytes];
-    float[] x = new float[batchSize * bytes];
+    int xRows = batchSize / shards;
+    int xFirst = shard * xRows;
+    float[] x = new float[xRows * bytes];
     int[] y = new int[batchSize];
     int[] indexX = plan.labeledPos().clone();
     for (int i = 0; i < batchSize; i++) {
       int idx = labeledIdx[plan.labeledPos()[i]];
-      System.arraycopy(train.pixels(), idx * bytes, image, 0, bytes);
-      byte[] weak = views.weak().apply(image, h, w, c, RandomSource.of(seed, LABELED_VIEW, plan.step(), i));
-      norm.toFloat(weak, x, i * bytes);
       y[i] = train.labels()[idx];
+      if (i >= xFirst && i < xFirst + xRows) {
+        System.arraycopy(train.pixels(), idx * bytes, image, 0, bytes);
+        byte[] weak = views.weak().apply(image, h, w, c, RandomSource.of(seed, LABELED_VIEW, plan.step(), i));
+        norm.toFloat(weak, x, (i - xFirst) * bytes);
+      }
     }
-    float[] uWeak = new float[unlabeledSize * bytes];
-    float[][] uStrong = new float[strongViews][unlabeledSize * bytes];
-    float[] uRotated = new float[rotatedView ? unlabeledSize * bytes : 0];
+    int uRows = unlabeledSize / shards;
+    int uFirst = shard * uRows;
+    float[] uWeak = new float[uRows * bytes];
+    float[][] uStrong = new float[strongViews][uRows * bytes];
+    float[] uRotated = new float[rotatedView ? uRows * bytes : 0];
     int[] uRotation = new int[rotatedView ? unlabeledSize : 0];
     int[] uLabels = new int[unlabeledSize];
     for (int j = 0; j < unlabeledSize; j++) {
       int u = plan.unlabeled()[j];
       long epoch = plan.unlabeledEpoch()[j];
+      uLabels[j] = u < train.size() ? train.labels()[u] : extra.labels()[u - train.size()];
+      if (rotatedView) {
+        uRotation[j] = RandomSource.of(seed, UNLABELED_ROTATION, epoch, u).nextInt(4);
+      }
+      if (j < uFirst || j >= uFirst + uRows) {
+        continue;
+      }
+      int at = (j - uFirst) * bytes;
       if (u < train.size()) {
         System.arraycopy(train.pixels(), u * bytes, image, 0, bytes);
-        uLabels[j] = train.labels()[u];
       } else {
         System.arraycopy(extra.pixels(), (u - train.size()) * bytes, image, 0, bytes);
-        uLabels[j] = extra.labels()[u - train.size()];
       }
       byte[] weak = views.weak().apply(image, h, w, c, RandomSource.of(seed, UNLABELED_WEAK, epoch, u));
-      norm.toFloat(weak, uWeak, j * bytes);
+      norm.toFloat(weak, uWeak, at);
       byte[] first = null;
       for (int k = 0; k < strongViews; k++) {
         // View 0 keeps the keys of a one-view batcher, so FixMatch/SimMatch batches are unchanged.
@@ -259,18 +313,17 @@ public final class SslBatcher implements AutoCloseable {
             ? RandomSource.of(seed, UNLABELED_STRONG, epoch, u)
             : RandomSource.of(seed, UNLABELED_STRONG, epoch, u, k);
         byte[] strong = views.strong().apply(image, h, w, c, rs);
-        norm.toFloat(strong, uStrong[k], j * bytes);
+        norm.toFloat(strong, uStrong[k], at);
         if (k == 0) {
           first = strong;
         }
       }
       if (rotatedView) {
-        uRotation[j] = RandomSource.of(seed, UNLABELED_ROTATION, epoch, u).nextInt(4);
-        norm.toFloat(Rotation.counterClockwise(first, h, w, c, uRotation[j]), uRotated, j * bytes);
+        norm.toFloat(Rotation.counterClockwise(first, h, w, c, uRotation[j]), uRotated, at);
       }
     }
-    return new SslBatch(plan.step(), batchSize, unlabeledSize, h, w, c, x, y, indexX, uWeak, uStrong, uRotated,
-        uRotation, uLabels, plan.unlabeled().clone());
+    return new SslBatch(plan.step(), batchSize, unlabeledSize, shard, shards, h, w, c, x, y, indexX, uWeak, uStrong,
+        uRotated, uRotation, uLabels, plan.unlabeled().clone());
   }
 
   /** Stops the workers; batches in flight are dropped. */

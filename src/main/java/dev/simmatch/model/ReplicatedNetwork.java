@@ -7,6 +7,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.TopK;
@@ -29,8 +30,8 @@ import org.tensorflow.types.TInt64;
  * <p>Inference forwards run on replica 0 alone, unsplit.
  *
  * <p>Across workers ({@link #acrossWorkers}), replica w is worker w's process: this graph holds its
- * replica only, the others' outputs arrive by a collective gather, and the BN statistics are this
- * worker's.
+ * replica only, its inputs are its own rows of every part (the worker's shard of the global batch),
+ * the others' outputs arrive by a collective gather, and the BN statistics are this worker's.
  */
 public final class ReplicatedNetwork implements Network {
   /** Offsets the step in the shuffle's seed so its draws differ from other per-step draws. */
@@ -81,11 +82,11 @@ public final class ReplicatedNetwork implements Network {
 
   /**
    * The replicas of a multi-worker run (one per process, between-graph replication): every worker
-   * is fed the whole global batch, runs the forward of its own rows only and gathers the other
-   * workers' outputs, so the outputs are those of the whole batch, as with replicas in one graph.
-   * Only this worker's rows carry a gradient: the gradient of a loss over the whole batch is then
-   * this worker's share of the full gradient, and the sum of the shares over the workers is the
-   * gradient of the one-graph replicas.
+   * is fed only its own rows of every part ([N_i/W,...], the rows replica w gets in one graph), runs
+   * their forward and gathers the other workers' outputs, so the outputs are those of the whole
+   * batch [N_1 + N_2 + ...,...], as with replicas in one graph. Only this worker's rows carry a
+   * gradient: the gradient of a loss over the whole batch is then this worker's share of the full
+   * gradient, and the sum of the shares over the workers is the gradient of the one-graph replicas.
    *
    * @param base the network of this worker (ops on its own devices)
    * @param gather concatenation of a tensor of every worker along axis 0 in task order
@@ -113,17 +114,35 @@ public final class ReplicatedNetwork implements Network {
     return training ? forwardParts(List.of(images), true) : first.forward(images, false);
   }
 
+  /**
+   * In one graph the parts are whole; across workers they are this worker's rows of each part (its
+   * shard of the global batch).
+   */
   @Override
   public Outputs forwardParts(List<Operand<TFloat32>> parts, boolean training) {
+    return forwardParts(parts, training, worker >= 0);
+  }
+
+  /**
+   * @param ownRows the parts hold this worker's rows only; otherwise they are whole and each
+   *     replica (or this worker) takes its share
+   */
+  private Outputs forwardParts(List<Operand<TFloat32>> parts, boolean training, boolean ownRows) {
     int n = workers;
     // chunk.get(p): rows per replica of part p (N_p / R)
     List<Operand<TInt32>> chunk = new ArrayList<>();
     for (Operand<TFloat32> part : parts) {
-      chunk.add(tf.math.floorDiv(rowsOf(tf, part), tf.constant(n)));
+      chunk.add(ownRows ? rowsOf(tf, part) : tf.math.floorDiv(rowsOf(tf, part), tf.constant(n)));
     }
     List<Outputs> outs = new ArrayList<>();
     for (int r = 0; r < n; r++) {
-      outs.add(worker < 0 || r == worker ? replicaForward(r, parts, chunk, training) : null);
+      if (worker >= 0 && r != worker) {
+        outs.add(null);
+      } else if (ownRows) {
+        outs.add(first.forward(concat(first.params().tf(), parts), training));
+      } else {
+        outs.add(replicaForward(r, parts, chunk, training));
+      }
     }
     List<Op> updates;
     if (worker < 0) {
@@ -143,19 +162,23 @@ public final class ReplicatedNetwork implements Network {
   /**
    * DDP's batch shuffle for BN: the rows of the whole batch are permuted (seeded by train.seed and
    * the step), each replica runs on its share of the permuted rows, and the outputs are put back in
-   * the original order. Only for forwards without gradient.
+   * the original order. Only for forwards without gradient. Across workers the parts are this
+   * worker's rows: the whole parts are first gathered from all workers (DDP's
+   * {@code _batch_shuffle_ddp} gathers the images too), worker w holding rows [w*N_p/W, (w+1)*N_p/W)
+   * of part p, so the gather in task order is the whole part.
    */
   @Override
   public Outputs forwardShuffled(List<Operand<TFloat32>> parts, boolean training, Operand<TInt64> step) {
     Operand<TInt32> zero = tf.constant(0);
-    Operand<TFloat32> all = parts.size() == 1 ? parts.get(0) : tf.concat(parts, zero);
+    List<Operand<TFloat32>> whole = worker < 0 ? parts : parts.stream().map(this::gatherImages).toList();
+    Operand<TFloat32> all = concat(tf, whole);
     Operand<TInt32> rows = rowsOf(tf, all);
     Operand<TInt64> key = tf.stack(List.of(tf.constant(seed), tf.math.add(step, tf.constant(SHUFFLE_STREAM))));
     Operand<TFloat32> draws = tf.random.statelessRandomUniform(tf.reshape(rows, tf.constant(new int[] {1})), key);
     // The ranks of uniform draws are a uniformly random permutation.
     Operand<TInt32> perm = tf.nn.topK(draws, rows, new TopK.Options[0]).indices();
     Operand<TInt32> inverse = tf.math.invertPermutation(perm);
-    Outputs shuffled = forwardParts(List.of(tf.gather(all, perm, zero)), training);
+    Outputs shuffled = forwardParts(List.of(tf.gather(all, perm, zero)), training, false);
     return new Outputs(
         unshuffle(shuffled.logits(), inverse),
         unshuffle(shuffled.embedding(), inverse),
@@ -171,8 +194,22 @@ public final class ReplicatedNetwork implements Network {
     for (int p = 0; p < parts.size(); p++) {
       mine.add(rows(on, parts.get(p), on.math.mul(on.constant(r), chunk.get(p)), chunk.get(p)));
     }
-    Operand<TFloat32> input = mine.size() == 1 ? mine.get(0) : on.concat(mine, on.constant(0));
-    return net.forward(input, training);
+    return net.forward(concat(on, mine), training);
+  }
+
+  /** The parts one after the other along axis 0. */
+  private static Operand<TFloat32> concat(Ops tf, List<Operand<TFloat32>> parts) {
+    return parts.size() == 1 ? parts.get(0) : tf.concat(parts, tf.constant(0));
+  }
+
+  /**
+   * Across workers: the whole part from every worker's rows, [W*n,...], with the part's static image
+   * shape (the network's layers are built from it) asserted on the gather's output.
+   */
+  private Operand<TFloat32> gatherImages(Operand<TFloat32> part) {
+    long[] dims = part.shape().asArray();
+    dims[0] = -1;
+    return tf.ensureShape(gather.apply(part), Shape.of(dims));
   }
 
   /**

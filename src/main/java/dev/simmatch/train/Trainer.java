@@ -246,6 +246,10 @@ public final class Trainer {
         WorkerAgreement.check(g, session, watchdog, start);
         LOG.info("worker {} of {}: the workers agree on {} variables at step {}", cluster.index(), cluster.size(),
             g.agreementNames.size(), start);
+        int b = cfg.train().batchSize() / cluster.size();
+        LOG.info("worker {} of {}: builds its shard of every batch, labeled rows [{}, {}) and unlabeled rows [{}, {})",
+            cluster.index(), cluster.size(), cluster.index() * b, (cluster.index() + 1) * b,
+            cluster.index() * b * cfg.train().mu(), (cluster.index() + 1) * b * cfg.train().mu());
       }
       if (!chief()) {
         return trainAsWorker(g, session, watchdog, train, data, split, views, norm, algorithm, start);
@@ -372,12 +376,16 @@ public final class Trainer {
         + (algorithm.usesUnlabeled() ? unlabeledViews * cfg.train().mu() * cfg.train().batchSize() : 0);
   }
 
-  /** The global batches from step {@code start} on (every worker of a multi-worker run draws the same). */
+  /**
+   * The global batches from step {@code start} on; in a multi-worker run, every worker plans the same
+   * global batches and builds the images of its own rows only.
+   */
   private SslBatcher batcher(Dataset train, DatasetBundle data, LabeledSplit split, Views views, Normalizer norm,
       Algorithm algorithm, long start) {
     return new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
         cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
-        cfg.data().workers(), cfg.data().prefetch(), start, algorithm.strongViews(), algorithm.usesRotatedView());
+        cfg.data().workers(), cfg.data().prefetch(), start, algorithm.strongViews(), algorithm.usesRotatedView(),
+        cluster == null ? 0 : cluster.index(), cluster == null ? 1 : cluster.size());
   }
 
   /**
@@ -417,8 +425,9 @@ public final class Trainer {
 
   /** One optimisation step; returns {loss, lr, metrics...}. */
   private static double[] step(TrainGraph g, Session session, SslBatch b, List<String> metricNames) {
-    Shape lab = Shape.of(b.batchSize(), b.h(), b.w(), b.c());
-    Shape unl = Shape.of(b.unlabeledSize(), b.h(), b.w(), b.c());
+    // Images: this worker's rows (all of them in one process); labels and indices: the whole batch.
+    Shape lab = Shape.of(b.labeledRows(), b.h(), b.w(), b.c());
+    Shape unl = Shape.of(b.unlabeledRows(), b.h(), b.w(), b.c());
     List<Tensor> extra = new ArrayList<>();
     try (TFloat32 x = TFloat32.tensorOf(lab, DataBuffers.of(b.x(), true, false));
         TInt32 y = TInt32.tensorOf(Shape.of(b.batchSize()), DataBuffers.of(b.y(), true, false));

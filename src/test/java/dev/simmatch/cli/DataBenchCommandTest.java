@@ -29,6 +29,24 @@ class DataBenchCommandTest {
   }
 
   @Test
+  void benchmarksOneWorkersShard() {
+    DataBenchCommand cmd = new DataBenchCommand();
+    CommandLine cl = new CommandLine(cmd);
+    StringWriter out = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    int code = cl.execute("--synthetic", "12x12x1", "--seconds", "0.1", "--threads", "1", "--shards", "2",
+        "--set", "train.batch_size=4", "--set", "train.mu=2");
+    assertEquals(0, code, out.toString());
+    assertTrue(out.toString().contains("B=4, mu=2, one worker's shard (1/2 of each batch)"), out.toString());
+    assertEquals(2, cmd.result.shards());
+    assertTrue(cmd.result.single().sslStepsPerSec() > 0);
+    DataBenchCommand bad = new DataBenchCommand();
+    new CommandLine(bad).parseArgs("--synthetic", "8x8x1", "--shards", "3", "--set", "train.batch_size=4");
+    UserInputException e = assertThrows(UserInputException.class, bad::call);
+    assertTrue(e.getMessage().contains("--shards is 3, expected a divisor of train.batch_size 4"), e.getMessage());
+  }
+
+  @Test
   void syntheticShapesAreChecked() {
     Dataset d = SyntheticImages.of("5x6x3");
     assertEquals(5, d.height());

@@ -279,4 +279,49 @@ class SslBatcherTest {
     assertThrows(IllegalArgumentException.class,
         () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, -1, false));
   }
+
+  /**
+   * Shard w of W builds exactly rows [w*N/W, (w+1)*N/W) of every image array of the unsharded batch
+   * (labeled, weak, every strong view, rotated view), with the whole batch's labels and indices, at
+   * every step, from any start step and with a worker pool.
+   */
+  @Test
+  void shardsAreTheRowsOfTheWholeBatch() {
+    int bytes = H * W * C;
+    int shards = 2;
+    try (SslBatcher whole = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, false, true, 42, 0, 1, 3, 2, true);
+        SslBatcher first = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, false, true, 42, 0, 1, 3, 2, true,
+            0, shards);
+        SslBatcher second = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, false, true, 42, 2, 2, 3, 2, true,
+            1, shards)) {
+      // Steps 3..8 cross epochs of both the labeled (6 images, 4 a step) and the unlabeled (25, 8 a step) orders.
+      for (int s = 0; s < 6; s++) {
+        SslBatch all = whole.next();
+        List<SslBatch> parts = List.of(first.next(), second.next());
+        for (int w = 0; w < shards; w++) {
+          SslBatch part = parts.get(w);
+          assertEquals(all.step(), part.step());
+          assertEquals(w, part.shard());
+          assertEquals(2, part.labeledRows());
+          assertEquals(4, part.unlabeledRows());
+          assertArrayEquals(Arrays.copyOfRange(all.x(), w * 2 * bytes, (w + 1) * 2 * bytes), part.x());
+          assertArrayEquals(Arrays.copyOfRange(all.uWeak(), w * 4 * bytes, (w + 1) * 4 * bytes), part.uWeak());
+          for (int k = 0; k < 2; k++) {
+            assertArrayEquals(Arrays.copyOfRange(all.uStrongViews()[k], w * 4 * bytes, (w + 1) * 4 * bytes),
+                part.uStrongViews()[k]);
+          }
+          assertArrayEquals(Arrays.copyOfRange(all.uRotated(), w * 4 * bytes, (w + 1) * 4 * bytes), part.uRotated());
+          assertArrayEquals(all.y(), part.y());
+          assertArrayEquals(all.indexX(), part.indexX());
+          assertArrayEquals(all.uRotation(), part.uRotation());
+          assertArrayEquals(all.uLabels(), part.uLabels());
+          assertArrayEquals(all.uIndex(), part.uIndex());
+        }
+      }
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 1, false, 0, 3));
+    assertThrows(IllegalArgumentException.class,
+        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 1, false, 2, 2));
+  }
 }
