@@ -21,7 +21,7 @@ public class CompareSeeds {
     for (String file : args) {
       for (String line : Files.readAllLines(Path.of(file))) {
         String[] c = line.split("\\|");
-        if (c.length > 8 && c[1].trim().matches("[a-z]+-[a-z0-9-]+-\\d+-s\\d+")) {
+        if (c.length > 8 && c[1].trim().matches("[a-z][a-z0-9]*-[a-z0-9-]+-\\d+-s\\d+")) {
           byLabels.computeIfAbsent(c[3].trim(), k -> new TreeMap<>())
               .computeIfAbsent(c[2].trim(), k -> new ArrayList<>()).add(Double.parseDouble(c[7].trim()));
         }
