@@ -15,22 +15,22 @@ import org.tensorflow.types.family.TType;
  * typed wrapper; the typed V3 op with {@code CollectiveInitializeCommunicator} crashes the JVM in TF
  * Java 1.1.0). Every instance key identifies one exchange and must be the same on every worker:
  * build the collectives in the same order on all of them.
+ *
+ * <p>The ops carry no {@code timeout_seconds}: for each collective with a timeout TensorFlow starts
+ * two threads (parameter resolution and execution) that sleep the whole timeout, so at 3 steps/s
+ * and 600 s a worker held thousands of threads and died of "Resource temporarily unavailable"
+ * (docs/distributed.md). The deadline is {@link StepWatchdog}'s, around every session run.
  */
 public final class Collectives {
   private final Ops tf;
   private final int groupSize;
   private final int groupKey;
-  private final float timeoutSeconds;
   private int nextInstance = 1;
 
-  /**
-   * @param timeoutSeconds a worker that does not join within this time turns the step into an error
-   */
-  public Collectives(Ops tf, int groupSize, int groupKey, float timeoutSeconds) {
+  public Collectives(Ops tf, int groupSize, int groupKey) {
     this.tf = tf;
     this.groupSize = groupSize;
     this.groupKey = groupKey;
-    this.timeoutSeconds = timeoutSeconds;
   }
 
   /** Elementwise mean over the workers. */
@@ -75,8 +75,7 @@ public final class Collectives {
         .addInput(tf.constant(groupKey).asOutput())
         .addInput(tf.constant(nextInstance++).asOutput())
         .addInputList(new Output<?>[0])
-        .setAttr("communication_hint", "auto")
-        .setAttr("timeout_seconds", timeoutSeconds);
+        .setAttr("communication_hint", "auto");
     if (finalOp != null) {
       b.setAttr("merge_op", "Add").setAttr("final_op", finalOp);
     }

@@ -3,22 +3,20 @@ package dev.simmatch.distributed;
 import java.util.function.Supplier;
 
 /**
- * A deadline around every session run of a multi-worker run that involves the other workers. The
- * collectives' own {@code timeout_seconds} turns a missing peer into an error in most cases, but not
- * all: a worker whose collective group leader (task 0) has died retries {@code GetStepSequence} on
- * it forever inside {@code session.run} (measured, docs/distributed.md). Past the deadline the
- * process prints which tasks do not answer and ends with {@link #EXIT_CODE}: a thread stuck in
- * native code cannot be unwound. The deadline is one second before the collectives' own timeout:
- * TensorFlow's abort of timed-out ring reductions once crashed the JVM (SIGSEGV in {@code
- * RingAlg::StartAbort}, docs/distributed.md), so a hang is ended here before that path runs; a peer
- * that is gone still fails fast through TensorFlow's own error.
+ * The deadline of every session run of a multi-worker run that involves the other workers
+ * ({@code train.collective_timeout}). The collective ops carry no timeout of their own (each would
+ * cost two sleeping native threads for the whole timeout, see {@link Collectives}), and TensorFlow's
+ * would not cover every hang anyway: a worker whose collective group leader (task 0) has died retries
+ * {@code GetStepSequence} on it forever inside {@code session.run} (measured, docs/distributed.md),
+ * and its abort of timed-out ring reductions once crashed the JVM (SIGSEGV in {@code
+ * RingAlg::StartAbort}). Past the deadline the process prints which tasks do not answer and ends
+ * with {@link #EXIT_CODE}: a thread stuck in native code cannot be unwound. A peer that is gone
+ * still fails fast through TensorFlow's own error.
  */
 public final class StepWatchdog implements AutoCloseable {
   /** The exit code of a worker that gave up on its peers. */
   public static final int EXIT_CODE = 3;
   private static final long POLL_MILLIS = 500;
-  /** How long before the collectives' own timeout the watchdog ends the process (at most 10% of it). */
-  private static final double MARGIN_SECONDS = 1;
 
   private final TfConfig cluster;
   private final double seconds;
@@ -42,7 +40,7 @@ public final class StepWatchdog implements AutoCloseable {
    */
   public <T> T run(String what, Supplier<T> body) {
     this.what = what;
-    deadline = System.nanoTime() + (long) ((seconds - Math.min(MARGIN_SECONDS, 0.1 * seconds)) * 1e9);
+    deadline = System.nanoTime() + (long) (seconds * 1e9);
     try {
       return body.get();
     } catch (RuntimeException e) {

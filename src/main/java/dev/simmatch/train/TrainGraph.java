@@ -126,7 +126,7 @@ public final class TrainGraph implements AutoCloseable {
 
     // Instance keys follow build order, which is the same on every worker.
     Collectives collectives =
-        cluster == null ? null : new Collectives(tf, cluster.size(), GROUP_KEY, (float) cfg.train().collectiveTimeout());
+        cluster == null ? null : new Collectives(tf, cluster.size(), GROUP_KEY);
     online = replicated(tf, cfg, new Params(tf, "", precision), numClasses, c, cluster, collectives);
     ema = replicated(tf, cfg, new Params(tf, "ema/", precision), numClasses, c, cluster, collectives);
 

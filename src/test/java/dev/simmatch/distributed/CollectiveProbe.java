@@ -14,8 +14,9 @@ import org.tensorflow.types.TInt32;
 
 /**
  * One worker of a two-worker check run by {@link CollectivesTest} in a private network namespace:
- * TF_CONFIG from the environment, a gRPC server, a session on it, one mean and one gather. Prints the
- * results and exits 0; on a collective failure prints the message naming the missing task and exits 3.
+ * TF_CONFIG from the environment, a gRPC server, a session on it, one mean and one gather under a
+ * {@link StepWatchdog}, as in training. Prints the results and exits 0; on a collective failure
+ * prints the message naming the missing task and exits 3.
  */
 public final class CollectiveProbe {
   private CollectiveProbe() {}
@@ -29,21 +30,22 @@ public final class CollectiveProbe {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g).withDevice(DeviceSpec.newBuilder().job("worker").replica(0).task(i)
           .deviceType(DeviceSpec.DeviceType.CPU).deviceIndex(0).build());
-      Collectives c = new Collectives(tf, cluster.size(), 1, timeout);
+      Collectives c = new Collectives(tf, cluster.size(), 1);
       Operand<TFloat32> mean = c.mean(tf.constant(new float[] {i + 1f, 10f * (i + 1)}));
       Operand<TInt32> gathered = c.gather(tf.constant(new int[] {i, 100 + i}));
       ConfigProto config = ConfigProto.newBuilder().addDeviceFilters(TfConfig.task(i)).build();
       try (Session s = ClusterSession.open(g, "grpc://localhost:" + cluster.port(), config);
-          Result r = s.runner().fetch(mean).fetch(gathered).run()) {
+          StepWatchdog watchdog = new StepWatchdog(cluster, timeout);
+          Result r = watchdog.run("probe", () -> s.runner().fetch(mean).fetch(gathered).run())) {
         float[] m = new float[2];
         ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(m);
         int[] gv = new int[4];
         ((TInt32) r.get(1)).asRawTensor().data().asInts().read(gv);
         System.out.println("worker " + i + " mean " + Arrays.toString(m) + " gather " + Arrays.toString(gv));
-      } catch (RuntimeException e) {
-        System.out.println(Peers.describeFailure(cluster, timeout, e));
+      } catch (StepWatchdog.WorkerFailureException e) {
+        System.out.println(e.getMessage());
         System.out.flush();
-        Runtime.getRuntime().halt(3);
+        Runtime.getRuntime().halt(StepWatchdog.EXIT_CODE);
       }
     }
     System.out.flush();

@@ -11,6 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.NodeDef;
 
 /**
  * Workers of a two-worker cluster in their own JVMs ({@link CollectiveProbe}) inside a private
@@ -56,6 +60,29 @@ class CollectivesTest {
     assertTrue(out.startsWith("3 "), out);
     assertTrue(out.contains("within 3.0 s (no answer from task 1 (127.0.0.1:24002))"), out);
     assertTrue(seconds < 120, "took " + seconds + " s");
+  }
+
+  /**
+   * A collective with TensorFlow's timeout_seconds keeps two threads asleep for the whole timeout
+   * after every run (the multi-worker thread leak, docs/distributed.md): the deadline is the
+   * watchdog's, so no op may set it.
+   */
+  @Test
+  void noCollectiveCarriesATensorFlowTimeout() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Collectives c = new Collectives(tf, 2, 1);
+      c.sum(tf.constant(new float[] {1f}));
+      c.mean(tf.constant(new float[] {1f}));
+      c.gather(tf.constant(new int[] {1}));
+      List<NodeDef> collectives = g.toGraphDef().getNodeList().stream()
+          .filter(n -> n.getOp().startsWith("Collective")).toList();
+      assertEquals(3, collectives.size());
+      for (NodeDef n : collectives) {
+        AttrValue t = n.getAttrMap().get("timeout_seconds");
+        assertTrue(t == null || t.getF() == 0f, n.getName() + " has timeout_seconds " + t);
+      }
+    }
   }
 
   @Test
