@@ -84,15 +84,19 @@ public final class PipelineBenchmark {
       int shards) {
     int b = cfg.train().batchSize();
     int mu = cfg.train().mu();
-    long seed = cfg.train().seed();
+    SslBatcher.Builder builder = SslBatcher.builder(train, labeled, views, norm)
+        .batchSize(b)
+        .mu(mu)
+        .seed(cfg.train().seed())
+        .workers(workers)
+        .prefetch(prefetch)
+        .shard(0, shards);
     double supervised;
-    try (SslBatcher batcher = new SslBatcher(train, null, labeled, views, norm, b, mu, true, false, seed, workers, prefetch,
-        0, 1, false, 0, shards)) {
+    try (SslBatcher batcher = builder.withUnlabeled(false).build()) {
       supervised = stepsPerSecond(batcher, seconds);
     }
     double ssl;
-    try (SslBatcher batcher = new SslBatcher(train, null, labeled, views, norm, b, mu, true, true, seed, workers, prefetch,
-        0, 1, false, 0, shards)) {
+    try (SslBatcher batcher = builder.withUnlabeled(true).build()) {
       ssl = stepsPerSecond(batcher, seconds);
     }
     return new Rates(supervised * b / shards, ssl, ssl * (b + 2.0 * mu * b) / shards, ssl * mu * b / shards);

@@ -73,132 +73,200 @@ public final class SslBatcher implements AutoCloseable {
   private record Plan(long step, int[] labeledPos, int[] unlabeled, long[] unlabeledEpoch) {}
 
   /**
+   * A builder of a batcher over {@code train}'s images and its labeled split, with these views and
+   * normaliser.
+   *
    * @param train training images; labeledIdx indexes into it
-   * @param extra extra unlabeled images (same shape), or null
    * @param labeledIdx the labeled split; batch row i has indexX = its position in this list
-   * @param mu unlabeled images per labeled image
-   * @param withUnlabeled false: skip the unlabeled views (supervised runs)
-   * @param workers threads building batches; 0 builds them in the caller's thread
-   * @param prefetch batches in flight when workers &gt; 0
-   * @param startStep the step of the first batch returned
    */
-  public SslBatcher(
-      Dataset train,
-      Dataset extra,
-      int[] labeledIdx,
-      Views views,
-      Normalizer norm,
-      int batchSize,
-      int mu,
-      boolean labeledWithReplacement,
-      boolean withUnlabeled,
-      long seed,
-      int workers,
-      int prefetch,
-      long startStep) {
-    this(train, extra, labeledIdx, views, norm, batchSize, mu, labeledWithReplacement, withUnlabeled, seed, workers,
-        prefetch, startStep, 1, false);
+  public static Builder builder(Dataset train, int[] labeledIdx, Views views, Normalizer norm) {
+    return new Builder(train, labeledIdx, views, norm);
   }
 
   /**
-   * As above, with K strong views per unlabeled image and, if {@code rotatedView}, the first strong
-   * view rotated counter-clockwise by 90*r degrees, r uniform in 0..3 per image (square images only).
-   *
-   * @param strongViews K &gt;= 0 (0: weak views only); view 0 is the one a K = 1 batcher makes
+   * The settings of a batcher. {@link #batchSize(int)} and {@link #mu(int)} have no default and must
+   * be set; the others default to: no extra images, labeled images drawn with replacement, unlabeled
+   * views on, seed 0, no workers (batches built in the caller's thread), prefetch 1, start step 0,
+   * one strong view, no rotated view, shard 0 of 1 (whole batches).
    */
-  public SslBatcher(
-      Dataset train,
-      Dataset extra,
-      int[] labeledIdx,
-      Views views,
-      Normalizer norm,
-      int batchSize,
-      int mu,
-      boolean labeledWithReplacement,
-      boolean withUnlabeled,
-      long seed,
-      int workers,
-      int prefetch,
-      long startStep,
-      int strongViews,
-      boolean rotatedView) {
-    this(train, extra, labeledIdx, views, norm, batchSize, mu, labeledWithReplacement, withUnlabeled, seed, workers,
-        prefetch, startStep, strongViews, rotatedView, 0, 1);
+  public static final class Builder {
+    private final Dataset train;
+    private final int[] labeledIdx;
+    private final Views views;
+    private final Normalizer norm;
+    private Dataset extra;
+    private Integer batchSize;
+    private Integer mu;
+    private boolean labeledWithReplacement = true;
+    private boolean withUnlabeled = true;
+    private long seed;
+    private int workers;
+    private int prefetch = 1;
+    private long startStep;
+    private int strongViews = 1;
+    private boolean rotatedView;
+    private int shard;
+    private int shards = 1;
+
+    private Builder(Dataset train, int[] labeledIdx, Views views, Normalizer norm) {
+      this.train = train;
+      this.labeledIdx = labeledIdx;
+      this.views = views;
+      this.norm = norm;
+    }
+
+    /** @param extra extra unlabeled images (same shape), or null */
+    public Builder extra(Dataset extra) {
+      this.extra = extra;
+      return this;
+    }
+
+    /** @param batchSize B, labeled images per batch */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** @param mu unlabeled images per labeled image */
+    public Builder mu(int mu) {
+      this.mu = mu;
+      return this;
+    }
+
+    /** @param labeledWithReplacement true: B uniform draws a step; false: per-epoch permutations */
+    public Builder labeledWithReplacement(boolean labeledWithReplacement) {
+      this.labeledWithReplacement = labeledWithReplacement;
+      return this;
+    }
+
+    /** @param withUnlabeled false: skip the unlabeled views (supervised runs) */
+    public Builder withUnlabeled(boolean withUnlabeled) {
+      this.withUnlabeled = withUnlabeled;
+      return this;
+    }
+
+    /** @param seed what the orders and the augmentations are drawn from */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** @param workers threads building batches; 0 builds them in the caller's thread */
+    public Builder workers(int workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    /** @param prefetch batches in flight when workers &gt; 0; fewer than workers leaves some idle */
+    public Builder prefetch(int prefetch) {
+      this.prefetch = prefetch;
+      return this;
+    }
+
+    /** @param startStep the step of the first batch returned */
+    public Builder startStep(long startStep) {
+      this.startStep = startStep;
+      return this;
+    }
+
+    /**
+     * @param strongViews K &gt;= 0 strong views per unlabeled image (0: weak views only); view 0 is
+     *     the one a K = 1 batcher makes
+     */
+    public Builder strongViews(int strongViews) {
+      this.strongViews = strongViews;
+      return this;
+    }
+
+    /**
+     * @param rotatedView also the first strong view rotated counter-clockwise by 90*r degrees, r
+     *     uniform in 0..3 per image (ReMixMatch; square images and strong views &gt;= 1 only)
+     */
+    public Builder rotatedView(boolean rotatedView) {
+      this.rotatedView = rotatedView;
+      return this;
+    }
+
+    /**
+     * Builds the images of one shard of every batch only (see the class comment).
+     *
+     * @param shard the shard whose images are built, 0 &lt;= shard &lt; shards
+     * @param shards shards of the global batch (1: whole batches); must divide B
+     */
+    public Builder shard(int shard, int shards) {
+      this.shard = shard;
+      this.shards = shards;
+      return this;
+    }
+
+    /**
+     * The batcher; with workers, it starts building batches at once.
+     *
+     * @throws IllegalStateException if batchSize or mu was not set
+     * @throws IllegalArgumentException if a setting is out of range or the inputs do not fit together
+     */
+    public SslBatcher build() {
+      if (batchSize == null) {
+        throw new IllegalStateException("batch size not set: call batchSize(int) before build()");
+      }
+      if (mu == null) {
+        throw new IllegalStateException("mu not set: call mu(int) before build()");
+      }
+      check(batchSize >= 1, "batch size must be >= 1, got " + batchSize);
+      check(mu >= 0, "mu must be >= 0, got " + mu);
+      check(workers >= 0, "workers must be >= 0, got " + workers);
+      check(workers == 0 || prefetch >= 1, "prefetch must be >= 1 with workers, got " + prefetch);
+      check(startStep >= 0, "start step must be >= 0, got " + startStep);
+      check(strongViews >= 0, "strong views must be >= 0, got " + strongViews);
+      check(shards >= 1 && batchSize % shards == 0, "shards must be >= 1 and divide the batch size " + batchSize
+          + ", got " + shards);
+      check(shard >= 0 && shard < shards, "shard must be in 0.." + (shards - 1) + ", got " + shard);
+      check(strongViews >= 1 || !rotatedView, "the rotated view is made from the first strong view: strong views must be >= 1");
+      check(!rotatedView || train.height() == train.width(),
+          "the rotated view needs square images, " + train.name() + " has " + train.height() + "x" + train.width());
+      check(labeledIdx.length > 0, "the labeled index list is empty");
+      check(norm.channels() == train.channels(),
+          "normaliser has " + norm.channels() + " channels, " + train.name() + " has " + train.channels());
+      for (int i : labeledIdx) {
+        check(i >= 0 && i < train.size(), "labeled index " + i + " outside " + train.name() + " (" + train.size() + " images)");
+      }
+      if (extra != null) {
+        check(extra.height() == train.height() && extra.width() == train.width() && extra.channels() == train.channels(),
+            extra.name() + " images are " + extra.height() + "x" + extra.width() + "x" + extra.channels() + ", "
+                + train.name() + " images " + train.height() + "x" + train.width() + "x" + train.channels());
+      }
+      return new SslBatcher(this);
+    }
   }
 
-  /**
-   * As above, building the images of one shard of every batch only (see the class comment).
-   *
-   * @param shard the shard whose images are built, 0 &lt;= shard &lt; shards
-   * @param shards shards of the global batch (1: whole batches); must divide B
-   */
-  public SslBatcher(
-      Dataset train,
-      Dataset extra,
-      int[] labeledIdx,
-      Views views,
-      Normalizer norm,
-      int batchSize,
-      int mu,
-      boolean labeledWithReplacement,
-      boolean withUnlabeled,
-      long seed,
-      int workers,
-      int prefetch,
-      long startStep,
-      int strongViews,
-      boolean rotatedView,
-      int shard,
-      int shards) {
-    check(batchSize >= 1, "batch size must be >= 1, got " + batchSize);
-    check(mu >= 0, "mu must be >= 0, got " + mu);
-    check(workers >= 0, "workers must be >= 0, got " + workers);
-    check(workers == 0 || prefetch >= 1, "prefetch must be >= 1 with workers, got " + prefetch);
-    check(startStep >= 0, "start step must be >= 0, got " + startStep);
-    check(strongViews >= 0, "strong views must be >= 0, got " + strongViews);
-    check(shards >= 1 && batchSize % shards == 0, "shards must be >= 1 and divide the batch size " + batchSize
-        + ", got " + shards);
-    check(shard >= 0 && shard < shards, "shard must be in 0.." + (shards - 1) + ", got " + shard);
-    check(strongViews >= 1 || !rotatedView, "the rotated view is made from the first strong view: strong views must be >= 1");
-    check(!rotatedView || train.height() == train.width(),
-        "the rotated view needs square images, " + train.name() + " has " + train.height() + "x" + train.width());
-    check(labeledIdx.length > 0, "the labeled index list is empty");
-    check(norm.channels() == train.channels(),
-        "normaliser has " + norm.channels() + " channels, " + train.name() + " has " + train.channels());
-    for (int i : labeledIdx) {
-      check(i >= 0 && i < train.size(), "labeled index " + i + " outside " + train.name() + " (" + train.size() + " images)");
-    }
-    if (extra != null) {
-      check(extra.height() == train.height() && extra.width() == train.width() && extra.channels() == train.channels(),
-          extra.name() + " images are " + extra.height() + "x" + extra.width() + "x" + extra.channels() + ", "
-              + train.name() + " images " + train.height() + "x" + train.width() + "x" + train.channels());
-    }
-    this.train = train;
-    this.extra = extra;
-    this.labeledIdx = labeledIdx.clone();
-    this.views = views;
-    this.norm = norm;
-    this.batchSize = batchSize;
-    this.unlabeledSize = withUnlabeled ? mu * batchSize : 0;
-    this.strongViews = strongViews;
-    this.rotatedView = rotatedView;
-    this.labeledWithReplacement = labeledWithReplacement;
-    this.seed = seed;
-    this.shard = shard;
-    this.shards = shards;
-    this.labeledOrder = new EpochOrder(labeledIdx.length, seed, LABELED_ORDER);
-    this.unlabeledOrder = new EpochOrder(train.size() + (extra == null ? 0 : extra.size()), seed, UNLABELED_ORDER);
-    this.nextPlanned = startStep;
-    if (workers == 0) {
+  private SslBatcher(Builder b) {
+    this.train = b.train;
+    this.extra = b.extra;
+    this.labeledIdx = b.labeledIdx.clone();
+    this.views = b.views;
+    this.norm = b.norm;
+    this.batchSize = b.batchSize;
+    this.unlabeledSize = b.withUnlabeled ? b.mu * b.batchSize : 0;
+    this.strongViews = b.strongViews;
+    this.rotatedView = b.rotatedView;
+    this.labeledWithReplacement = b.labeledWithReplacement;
+    this.seed = b.seed;
+    this.shard = b.shard;
+    this.shards = b.shards;
+    this.labeledOrder = new EpochOrder(b.labeledIdx.length, b.seed, LABELED_ORDER);
+    this.unlabeledOrder =
+        new EpochOrder(b.train.size() + (b.extra == null ? 0 : b.extra.size()), b.seed, UNLABELED_ORDER);
+    this.nextPlanned = b.startStep;
+    if (b.workers == 0) {
       this.pool = null;
     } else {
       AtomicInteger count = new AtomicInteger();
-      this.pool = Executors.newFixedThreadPool(workers, r -> {
+      this.pool = Executors.newFixedThreadPool(b.workers, r -> {
         Thread t = new Thread(r, "ssl-batcher-" + count.incrementAndGet());
         t.setDaemon(true);
         return t;
       });
-      for (int i = 0; i < prefetch; i++) {
+      for (int i = 0; i < b.prefetch; i++) {
         submitNext();
       }
     }

@@ -382,10 +382,20 @@ public final class Trainer {
    */
   private SslBatcher batcher(Dataset train, DatasetBundle data, LabeledSplit split, Views views, Normalizer norm,
       Algorithm algorithm, long start) {
-    return new SslBatcher(train, data.extraUnlabeled(), split.labeled(), views, norm, cfg.train().batchSize(),
-        cfg.train().mu(), cfg.train().labeledWithReplacement(), algorithm.usesUnlabeled(), cfg.train().seed(),
-        cfg.data().workers(), cfg.data().prefetch(), start, algorithm.strongViews(), algorithm.usesRotatedView(),
-        cluster == null ? 0 : cluster.index(), cluster == null ? 1 : cluster.size());
+    return SslBatcher.builder(train, split.labeled(), views, norm)
+        .extra(data.extraUnlabeled())
+        .batchSize(cfg.train().batchSize())
+        .mu(cfg.train().mu())
+        .labeledWithReplacement(cfg.train().labeledWithReplacement())
+        .withUnlabeled(algorithm.usesUnlabeled())
+        .seed(cfg.train().seed())
+        .workers(cfg.data().workers())
+        .prefetch(cfg.data().prefetch())
+        .startStep(start)
+        .strongViews(algorithm.strongViews())
+        .rotatedView(algorithm.usesRotatedView())
+        .shard(cluster == null ? 0 : cluster.index(), cluster == null ? 1 : cluster.size())
+        .build();
   }
 
   /**

@@ -38,8 +38,14 @@ class SslBatcherTest {
   static final Normalizer NORM = new Normalizer(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.25f, 0.2f, 0.3f});
   static final Views VIEWS = Views.fromConfig(ConfigLoader.defaults().data(), H, W, C);
 
+  /** The toy settings most tests share: B = 4, mu = 2, seed 42, with the extra images. */
+  static SslBatcher.Builder toy() {
+    return SslBatcher.builder(TRAIN, LABELED, VIEWS, NORM).extra(EXTRA).batchSize(4).mu(2).seed(42);
+  }
+
   static SslBatcher batcher(boolean replacement, boolean unlabeled, int workers, long start) {
-    return new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, replacement, unlabeled, 42, workers, 3, start);
+    return toy().labeledWithReplacement(replacement).withUnlabeled(unlabeled).workers(workers).prefetch(3)
+        .startStep(start).build();
   }
 
   static List<SslBatch> take(SslBatcher b, int n) {
@@ -184,7 +190,7 @@ class SslBatcherTest {
   @Test
   void withoutAugmentationTheLabeledBatchIsTheNormalisedImages() {
     Views plain = new Views(new WeakView(false, 0), new WeakView(false, 0));
-    try (SslBatcher b = new SslBatcher(TRAIN, null, LABELED, plain, NORM, 5, 1, true, true, 3, 0, 1, 0)) {
+    try (SslBatcher b = SslBatcher.builder(TRAIN, LABELED, plain, NORM).batchSize(5).mu(1).seed(3).build()) {
       SslBatch batch = b.next();
       int bytes = H * W * C;
       for (int i = 0; i < 5; i++) {
@@ -200,7 +206,7 @@ class SslBatcherTest {
   @Test
   void seedChangesTheBatches() {
     try (SslBatcher a = batcher(true, true, 0, 0);
-        SslBatcher b = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 43, 0, 3, 0)) {
+        SslBatcher b = toy().seed(43).prefetch(3).build()) {
       assertFalse(Arrays.equals(a.next().uStrong(), b.next().uStrong()));
     }
   }
@@ -208,21 +214,44 @@ class SslBatcherTest {
   @Test
   void badArgumentsAndUseAfterClose() {
     assertThrows(IllegalArgumentException.class,
-        () -> new SslBatcher(TRAIN, null, new int[] {20}, VIEWS, NORM, 4, 2, true, true, 1, 0, 1, 0));
+        () -> SslBatcher.builder(TRAIN, new int[] {20}, VIEWS, NORM).batchSize(4).mu(2).seed(1).build());
     assertThrows(IllegalArgumentException.class,
-        () -> new SslBatcher(TRAIN, null, LABELED, VIEWS, new Normalizer(new float[] {0f}, new float[] {1f}), 4, 2, true, true, 1, 0, 1, 0));
+        () -> SslBatcher.builder(TRAIN, LABELED, VIEWS, new Normalizer(new float[] {0f}, new float[] {1f}))
+            .batchSize(4).mu(2).seed(1).build());
     SslBatcher b = batcher(true, true, 1, 0);
     b.close();
     assertThrows(IllegalStateException.class, b::next);
+  }
+
+  @Test
+  void buildNamesAMissingSettingAndDocumentedDefaultsHold() {
+    SslBatcher.Builder noMu = SslBatcher.builder(TRAIN, LABELED, VIEWS, NORM).batchSize(4);
+    assertTrue(assertThrows(IllegalStateException.class, noMu::build).getMessage().startsWith("mu not set"));
+    SslBatcher.Builder noBatchSize = SslBatcher.builder(TRAIN, LABELED, VIEWS, NORM).mu(2);
+    assertTrue(assertThrows(IllegalStateException.class, noBatchSize::build).getMessage().startsWith("batch size not set"));
+    try (SslBatcher defaults = SslBatcher.builder(TRAIN, LABELED, VIEWS, NORM).batchSize(4).mu(2).build();
+        SslBatcher explicit = SslBatcher.builder(TRAIN, LABELED, VIEWS, NORM).extra(null).batchSize(4).mu(2)
+            .labeledWithReplacement(true).withUnlabeled(true).seed(0).workers(0).prefetch(1).startStep(0)
+            .strongViews(1).rotatedView(false).shard(0, 1).build()) {
+      for (int s = 0; s < 2; s++) {
+        SslBatch a = defaults.next();
+        SslBatch b = explicit.next();
+        assertSameBatch(a, b);
+        assertEquals(1, a.uStrongViews().length);
+        assertEquals(0, a.uRotation().length);
+        assertEquals(1, a.shards());
+        assertEquals(s, a.step());
+      }
+    }
   }
 
   /** ReMixMatch's views: K strong views, the first one also rotated by 90*r degrees. */
   @Test
   void severalStrongViewsAndTheRotatedFirstView() {
     int bytes = H * W * C;
-    try (SslBatcher one = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0);
-        SslBatcher three = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 3, true);
-        SslBatcher pooled = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 2, 2, 0, 3, true)) {
+    try (SslBatcher one = toy().build();
+        SslBatcher three = toy().strongViews(3).rotatedView(true).build();
+        SslBatcher pooled = toy().workers(2).prefetch(2).strongViews(3).rotatedView(true).build()) {
       for (int s = 0; s < 3; s++) {
         SslBatch a = one.next();
         SslBatch b = three.next();
@@ -263,8 +292,8 @@ class SslBatcherTest {
       }
     }
     // No strong view (distillation reads the weak view only): the same weak views, no strong array.
-    try (SslBatcher one = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0);
-        SslBatcher none = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 0, false)) {
+    try (SslBatcher one = toy().build();
+        SslBatcher none = toy().strongViews(0).build()) {
       for (int s = 0; s < 2; s++) {
         SslBatch a = one.next();
         SslBatch b = none.next();
@@ -275,9 +304,9 @@ class SslBatcherTest {
     }
     // The rotated view is made from the first strong view.
     assertThrows(IllegalArgumentException.class,
-        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 0, true));
+        () -> toy().strongViews(0).rotatedView(true).build());
     assertThrows(IllegalArgumentException.class,
-        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, -1, false));
+        () -> toy().strongViews(-1).build());
   }
 
   /**
@@ -289,11 +318,10 @@ class SslBatcherTest {
   void shardsAreTheRowsOfTheWholeBatch() {
     int bytes = H * W * C;
     int shards = 2;
-    try (SslBatcher whole = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, false, true, 42, 0, 1, 3, 2, true);
-        SslBatcher first = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, false, true, 42, 0, 1, 3, 2, true,
-            0, shards);
-        SslBatcher second = new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, false, true, 42, 2, 2, 3, 2, true,
-            1, shards)) {
+    SslBatcher.Builder remix = toy().labeledWithReplacement(false).startStep(3).strongViews(2).rotatedView(true);
+    try (SslBatcher whole = remix.build();
+        SslBatcher first = remix.shard(0, shards).build();
+        SslBatcher second = remix.workers(2).prefetch(2).shard(1, shards).build()) {
       // Steps 3..8 cross epochs of both the labeled (6 images, 4 a step) and the unlabeled (25, 8 a step) orders.
       for (int s = 0; s < 6; s++) {
         SslBatch all = whole.next();
@@ -320,8 +348,8 @@ class SslBatcherTest {
       }
     }
     assertThrows(IllegalArgumentException.class,
-        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 1, false, 0, 3));
+        () -> toy().shard(0, 3).build());
     assertThrows(IllegalArgumentException.class,
-        () -> new SslBatcher(TRAIN, EXTRA, LABELED, VIEWS, NORM, 4, 2, true, true, 42, 0, 1, 0, 1, false, 2, 2));
+        () -> toy().shard(2, 2).build());
   }
 }
