@@ -8,6 +8,8 @@ import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -41,6 +43,63 @@ public final class Collectives {
   /** Elementwise sum over the workers. */
   public <T extends TType> Operand<T> sum(Operand<T> x) {
     return build("CollectiveReduceV2", x, "Id");
+  }
+
+  /**
+   * Elementwise sums over the workers of several float tensors, bucketed as DDP buckets gradients:
+   * walking the list backwards (the backward pass yields the last layers' gradients first), tensors
+   * are packed into buckets of at least {@code bucketBytes}, each bucket flattened, concatenated,
+   * summed by one all-reduce, split and reshaped back. Few exchanges per step (the per-collective
+   * latency is paid per bucket, not per variable) while the early buckets still overlap the rest of
+   * the backward. Each element is the same sum as {@link #sum} gives. Null entries stay null; a
+   * tensor of unknown static size gets a bucket of its own.
+   */
+  public List<Operand<TFloat32>> sumBucketed(List<Operand<TFloat32>> xs, long bucketBytes) {
+    List<Operand<TFloat32>> out = new ArrayList<>(xs);
+    List<Integer> bucket = new ArrayList<>();
+    long bytes = 0;
+    for (int i = xs.size() - 1; i >= 0; i--) {
+      Operand<TFloat32> x = xs.get(i);
+      if (x == null) {
+        continue;
+      }
+      long n = x.shape().hasUnknownDimension() ? -1 : x.shape().size();
+      if (n < 0 && !bucket.isEmpty()) {
+        sumBucket(xs, bucket, out);
+        bytes = 0;
+      }
+      bucket.add(i);
+      bytes += Math.max(n, 0) * Float.BYTES;
+      if (n < 0 || bytes >= bucketBytes) {
+        sumBucket(xs, bucket, out);
+        bytes = 0;
+      }
+    }
+    if (!bucket.isEmpty()) {
+      sumBucket(xs, bucket, out);
+    }
+    return out;
+  }
+
+  /** One all-reduce for the tensors at {@code indices}; their sums replace them in {@code out}. Empties the list. */
+  private void sumBucket(List<Operand<TFloat32>> xs, List<Integer> indices, List<Operand<TFloat32>> out) {
+    Operand<TInt32> flat = tf.constant(new int[] {-1});
+    List<Operand<TFloat32>> flats = new ArrayList<>();
+    List<Operand<TInt32>> sizes = new ArrayList<>();
+    for (int i : indices) {
+      flats.add(tf.reshape(xs.get(i), flat));
+      sizes.add(tf.size(xs.get(i)));
+    }
+    // ConcatV2 and SplitV want at least two pieces.
+    Operand<TFloat32> summed = sum(flats.size() == 1 ? flats.get(0) : tf.concat(flats, tf.constant(0)));
+    List<Output<TFloat32>> pieces = flats.size() == 1
+        ? List.of(summed.asOutput())
+        : tf.splitV(summed, tf.stack(sizes), tf.constant(0), (long) indices.size()).output();
+    for (int k = 0; k < indices.size(); k++) {
+      int i = indices.get(k);
+      out.set(i, tf.reshape(pieces.get(k), tf.shape(xs.get(i))));
+    }
+    indices.clear();
   }
 
   /**

@@ -41,6 +41,8 @@ import org.tensorflow.types.TInt64;
 public final class TrainGraph implements AutoCloseable {
   /** The collective group of a multi-worker run's workers. */
   private static final int GROUP_KEY = 1;
+  /** Gradient all-reduce bucket size, DDP's default (bucket_cap_mb = 25). */
+  private static final long ALLREDUCE_BUCKET_BYTES = 25L << 20;
   public final Graph graph;
   public final Ops tf;
   public final Placeholder<TFloat32> x;
@@ -153,7 +155,7 @@ public final class TrainGraph implements AutoCloseable {
             : Gradients.of(tf, loss, trainable);
     if (collectives != null) {
       // Each worker's gradient is its rows' share of the whole batch's: the full gradient is their sum.
-      grads = grads.stream().map(g -> g == null ? null : collectives.sum(g)).toList();
+      grads = collectives.sumBucketed(grads, ALLREDUCE_BUCKET_BYTES);
     }
     readers.addAll(grads.stream().filter(g -> g != null).toList());
 

@@ -1,5 +1,6 @@
 package dev.simmatch.distributed;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.NodeDef;
@@ -75,9 +80,10 @@ class CollectivesTest {
       c.sum(tf.constant(new float[] {1f}));
       c.mean(tf.constant(new float[] {1f}));
       c.gather(tf.constant(new int[] {1}));
+      c.sumBucketed(List.of(tf.constant(new float[] {1f}), tf.constant(new float[] {2f, 3f})), Long.MAX_VALUE);
       List<NodeDef> collectives = g.toGraphDef().getNodeList().stream()
           .filter(n -> n.getOp().startsWith("Collective")).toList();
-      assertEquals(3, collectives.size());
+      assertEquals(4, collectives.size());
       for (NodeDef n : collectives) {
         AttrValue t = n.getAttrMap().get("timeout_seconds");
         assertTrue(t == null || t.getF() == 0f, n.getName() + " has timeout_seconds " + t);
@@ -85,12 +91,44 @@ class CollectivesTest {
     }
   }
 
+  /**
+   * Buckets are filled walking backwards until they hold the bucket size: [4], [4], [8] floats with
+   * 32-byte buckets give {[8]} and {[4], [4]}; in a group of one the sums are the inputs, in shape.
+   */
   @Test
-  void twoWorkersAverageAndGather(@TempDir Path dir) throws Exception {
+  void bucketsPackTensorsFromTheEndUntilFull() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Collectives c = new Collectives(tf, 1, 1);
+      List<Operand<TFloat32>> in = List.of(tf.constant(new float[] {1, 2, 3, 4}),
+          tf.constant(new float[][] {{5, 6}, {7, 8}}), tf.constant(new float[] {9, 10, 11, 12, 13, 14, 15, 16}));
+      List<Operand<TFloat32>> out = c.sumBucketed(in, 32);
+      List<NodeDef> reduces = g.toGraphDef().getNodeList().stream()
+          .filter(n -> n.getOp().equals("CollectiveReduceV2")).toList();
+      assertEquals(2, reduces.size());
+      try (Session s = new Session(g);
+          Result r = s.runner().fetch(out.get(0)).fetch(out.get(1)).fetch(out.get(2)).run()) {
+        for (int k = 0; k < 3; k++) {
+          try (TFloat32 want = (TFloat32) s.runner().fetch(in.get(k)).run().get(0)) {
+            assertEquals(want.shape(), r.get(k).shape());
+            float[] a = new float[(int) want.size()];
+            float[] b = new float[a.length];
+            want.asRawTensor().data().asFloats().read(a);
+            ((TFloat32) r.get(k)).asRawTensor().data().asFloats().read(b);
+            assertArrayEquals(a, b);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void twoWorkersAverageGatherAndSum(@TempDir Path dir) throws Exception {
     List<String> out = run(dir, 60, 0, 1);
     for (int i = 0; i < 2; i++) {
       assertTrue(out.get(i).startsWith("0 "), out.get(i));
-      assertTrue(out.get(i).contains("worker " + i + " mean [1.5, 15.0] gather [0, 100, 1, 101]"), out.get(i));
+      assertTrue(out.get(i).contains("worker " + i + " mean [1.5, 15.0] gather [0, 100, 1, 101] sumBucketed [3.0, 6.0] "
+          + "[2, 2] [1.0, 2.0, 4.0, 3.0] null true"), out.get(i));
     }
   }
 }
