@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Multi-worker training (form 2 of docs/distributed.md) against the packaged jar, as a user runs it:
  * {@code scripts/train-cluster 2} against {@code scripts/simmatch train} with {@code train.replicas=2}
- * (form 1) on a tiny image folder, and workers killed or frozen mid-run. The workers run in private
+ * (form 1) on a tiny image folder, also with every worker on a host (network namespace) of its own,
+ * and workers killed or frozen mid-run. The workers run in private
  * network namespaces ({@code unshare -n}, root): TensorFlow's gRPC server listens on every interface.
  */
 class ClusterTrainingIT {
@@ -127,6 +128,13 @@ class ClusterTrainingIT {
       assertEquals(0, r.exit(), r.log());
       assertSameCheckpoint(workers, replicas, 3);
     }
+    // The same with each worker in a network namespace of its own, as separate hosts on a bridge.
+    Path hosts = tmp.resolve("hosts-online");
+    Run h = run(tmp.resolve("hosts-online.log"), Map.of("SIMMATCH_CLUSTER_HOSTS", "1"),
+        command("scripts/train-cluster", trainArgs(data, 3, 3, "algorithm.teacher=online"), "--run-dir", hosts.toString()));
+    assertEquals(0, h.exit(), h.log());
+    assertTrue(h.log().contains("train-cluster: worker 1 (10.77.0.2:23456) sent "), h.log());
+    assertSameCheckpoint(hosts, tmp.resolve("replicas-online"), 3);
     // The chief refuses a run directory that has checkpoints (no --resume) while worker 1 waits for
     // it in a collective: train-cluster passes the chief's status on and stops worker 1 after the grace.
     Run again = run(tmp.resolve("again.log"), Map.of("SIMMATCH_CLUSTER_GRACE", "1"),
