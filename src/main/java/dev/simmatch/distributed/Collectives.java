@@ -52,7 +52,7 @@ public final class Collectives {
    * summed by one all-reduce, split and reshaped back. Few exchanges per step (the per-collective
    * latency is paid per bucket, not per variable) while the early buckets still overlap the rest of
    * the backward. Each element is the same sum as {@link #sum} gives. Null entries stay null; a
-   * tensor of unknown static size gets a bucket of its own.
+   * tensor of unknown static size counts 0 bytes towards its bucket.
    */
   public List<Operand<TFloat32>> sumBucketed(List<Operand<TFloat32>> xs, long bucketBytes) {
     List<Operand<TFloat32>> out = new ArrayList<>(xs);
@@ -63,14 +63,9 @@ public final class Collectives {
       if (x == null) {
         continue;
       }
-      long n = x.shape().hasUnknownDimension() ? -1 : x.shape().size();
-      if (n < 0 && !bucket.isEmpty()) {
-        sumBucket(xs, bucket, out);
-        bytes = 0;
-      }
       bucket.add(i);
-      bytes += Math.max(n, 0) * Float.BYTES;
-      if (n < 0 || bytes >= bucketBytes) {
+      bytes += x.shape().hasUnknownDimension() ? 0 : x.shape().size() * Float.BYTES;
+      if (bytes >= bucketBytes) {
         sumBucket(xs, bucket, out);
         bytes = 0;
       }
@@ -83,18 +78,21 @@ public final class Collectives {
 
   /** One all-reduce for the tensors at {@code indices}; their sums replace them in {@code out}. Empties the list. */
   private void sumBucket(List<Operand<TFloat32>> xs, List<Integer> indices, List<Operand<TFloat32>> out) {
-    Operand<TInt32> flat = tf.constant(new int[] {-1});
-    List<Operand<TFloat32>> flats = new ArrayList<>();
-    List<Operand<TInt32>> sizes = new ArrayList<>();
-    for (int i : indices) {
-      flats.add(tf.reshape(xs.get(i), flat));
-      sizes.add(tf.size(xs.get(i)));
+    List<Output<TFloat32>> pieces;
+    if (indices.size() == 1) {
+      // ConcatV2 and SplitV want at least two pieces; the shape is restored below either way.
+      pieces = List.of(sum(xs.get(indices.get(0))).asOutput());
+    } else {
+      Operand<TInt32> flat = tf.constant(new int[] {-1});
+      List<Operand<TFloat32>> flats = new ArrayList<>();
+      List<Operand<TInt32>> sizes = new ArrayList<>();
+      for (int i : indices) {
+        flats.add(tf.reshape(xs.get(i), flat));
+        sizes.add(tf.size(xs.get(i)));
+      }
+      Operand<TFloat32> summed = sum(tf.concat(flats, tf.constant(0)));
+      pieces = tf.splitV(summed, tf.stack(sizes), tf.constant(0), (long) indices.size()).output();
     }
-    // ConcatV2 and SplitV want at least two pieces.
-    Operand<TFloat32> summed = sum(flats.size() == 1 ? flats.get(0) : tf.concat(flats, tf.constant(0)));
-    List<Output<TFloat32>> pieces = flats.size() == 1
-        ? List.of(summed.asOutput())
-        : tf.splitV(summed, tf.stack(sizes), tf.constant(0), (long) indices.size()).output();
     for (int k = 0; k < indices.size(); k++) {
       int i = indices.get(k);
       out.set(i, tf.reshape(pieces.get(k), tf.shape(xs.get(i))));
